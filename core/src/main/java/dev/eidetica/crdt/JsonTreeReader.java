@@ -278,7 +278,7 @@ final class JsonTreeReader {
     if (firstDot < 0 || lastDot - firstDot != EntryId.LENGTH * 2 + 1) {
       throw fail("an element ID is \"#seq\" or \"height.entry.seq\", got " + Text.quote(text));
     }
-    long height = parseDecimal(text, 0, firstDot, Long.MAX_VALUE - 1);
+    long height = parseDecimal(text, 0, firstDot, Long.MAX_VALUE);
     String hex = text.substring(firstDot + 1, lastDot);
     int seq = parseDecimal(text, lastDot + 1, text.length(), Integer.MAX_VALUE);
     return new ElemId(version(height, hex), seq);
