@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.eidetica.entry.EntryId;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -192,9 +194,14 @@ final class JsonTreeReader {
     return node;
   }
 
-  /** Reads an element array whose START_ARRAY is current; null if empty. */
+  /**
+   * Reads an element array whose START_ARRAY is current; null if empty. An ID written twice is an
+   * error; a full ID that names this very entry is the same element as its {@code "#seq"} form and
+   * is joined with it, so whether a payload is valid never depends on the version it is applied at.
+   */
   private TreeMap<ElemId, Elem> readElems(int depth) throws IOException {
     TreeMap<ElemId, Elem> elems = null;
+    Set<ElemId> written = new HashSet<>();
     JsonToken t;
     int index = 0;
     while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
@@ -204,17 +211,40 @@ final class JsonTreeReader {
       if (header.id == null) {
         throw fail("an element has an \"id\"");
       }
+      if (!written.add(header.id)) {
+        throw fail("element " + header.id + " appears twice");
+      }
+      ElemId id = stamp(header.id);
+      Elem elem = new Elem(id, header.originKnown, stamp(header.origin), node);
       if (elems == null) {
         elems = new TreeMap<>();
       }
-      if (elems.put(header.id, new Elem(header.id, header.originKnown, header.origin, node))
-          != null) {
-        throw fail("element " + header.id + " appears twice");
+      Elem same = elems.get(id);
+      if (same == null) {
+        elems.put(id, elem);
+      } else {
+        joinDecoded(same, elem);
       }
       where.removeLast();
     }
     expect(t, JsonToken.END_ARRAY, "\"e\" is an array of element objects");
     return elems;
+  }
+
+  /** A {@code "#seq"} ID, read as {@code (STAGED, seq)}, with this entry's version. */
+  private ElemId stamp(ElemId id) {
+    return id != null && id.version().isStaged() ? new ElemId(deltaVersion, id.seq()) : id;
+  }
+
+  /** Joins two decoded elements with one ID; the join needs canonical nodes. */
+  private static void joinDecoded(Elem into, Elem other) {
+    if (into.node != null && Node.canonicalize(into.node, null)) {
+      into.node = null;
+    }
+    if (other.node != null && Node.canonicalize(other.node, null)) {
+      other.node = null;
+    }
+    Elem.join(into, other);
   }
 
   private DocValue readScalar() throws IOException {
@@ -271,7 +301,7 @@ final class JsonTreeReader {
   /** Parses {@code "#seq"} (an element of this entry) or {@code "height.entryhex.seq"}. */
   private ElemId parseId(String text) {
     if (text.startsWith("#")) {
-      return new ElemId(deltaVersion, parseDecimal(text, 1, text.length(), Integer.MAX_VALUE));
+      return new ElemId(Version.STAGED, parseDecimal(text, 1, text.length(), Integer.MAX_VALUE));
     }
     int firstDot = text.indexOf('.');
     int lastDot = text.lastIndexOf('.');
