@@ -185,4 +185,39 @@ class PayloadFormatTest {
     assertThat(doc.get(path("a"))).contains(val(List.of(2)));
     assertThat(doc.rootNode().fields.get("a").elems).hasSize(1);
   }
+
+  @Test
+  void aFullIdNamingTheApplyingEntryIsTheSameElementAsItsLocalForm() {
+    Version version = Fixtures.version(2, "x");
+    String payload =
+        "{\"l\":{\"e\":[{\"id\":\"#0\",\"o\":\"^\"},{\"id\":\"2." + HEX + ".0\",\"v\":1}]}}";
+    Doc.validateDelta(utf8(payload));
+    Doc doc = Doc.empty();
+    doc.applyDelta(utf8(payload), version);
+
+    assertThat(doc.get(path("l"))).contains(val(List.of(1)));
+  }
+
+  @Test
+  void encodesTheDocumentedExamples() {
+    Doc doc = Doc.empty();
+    doc.applyDelta(utf8("{\"profile\":{\"f\":{\"old\":{\"v\":0}}}}"), v(1));
+
+    assertThat(encoded(doc, d -> d.set(path("profile.name"), val("Ada"))))
+        .isEqualTo("{\"profile\":{\"f\":{\"name\":{\"v\":\"Ada\"}}}}");
+    assertThat(encoded(doc, d -> d.delete(path("profile.old"))))
+        .isEqualTo("{\"profile\":{\"f\":{\"old\":{\"d\":1}}}}");
+    assertThat(encoded(doc, d -> d.set(path("prefs"), val(Map.of()))))
+        .isEqualTo("{\"prefs\":{\"m\":1}}");
+    assertThat(encoded(doc, d -> d.set(path("tags"), val(List.of("x", 2.5)))))
+        .isEqualTo(
+            "{\"tags\":{\"l\":1,\"e\":[{\"id\":\"#0\",\"o\":\"^\",\"v\":\"x\"},"
+                + "{\"id\":\"#1\",\"o\":\"#0\",\"v\":2.5}]}}");
+    assertThat(encoded(doc, d -> d.set(path("a"), val(Map.of("x", Map.of("y", 1))))))
+        .isEqualTo("{\"a\":{\"m\":1,\"f\":{\"x\":{\"m\":1,\"f\":{\"y\":{\"v\":1}}}}}}");
+  }
+
+  private static String encoded(Doc base, java.util.function.Consumer<DocDelta> transaction) {
+    return Fixtures.text(Fixtures.payload(base, transaction));
+  }
 }
