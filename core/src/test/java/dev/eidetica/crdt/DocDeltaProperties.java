@@ -46,6 +46,26 @@ class DocDeltaProperties {
   }
 
   @Property(tries = 300)
+  void overlayReadsFollowCommittedChangesMadeMeanwhile(
+      @ForAll("histories") List<Histories.Txn> history,
+      @ForAll @IntRange(max = 127) int before,
+      @ForAll @IntRange(max = 127) int meanwhile,
+      @ForAll("ops") List<Histories.Op> ops) {
+    List<Histories.Entry> entries = Histories.run(history);
+    Doc committed = Histories.subset(entries, before);
+    DocDelta delta = new DocDelta(committed);
+    ops.forEach(op -> op.applyTo(delta));
+    committed.join(Histories.subset(entries, meanwhile));
+
+    Doc after = committed.copy();
+    after.applyDelta(delta.encode(), Fixtures.version(1000, "above everything"));
+    assertThat(delta.getAll()).isEqualTo(after.root());
+    for (DocPath path : READ_PATHS) {
+      assertThat(delta.get(path)).as(path.toString()).isEqualTo(after.get(path));
+    }
+  }
+
+  @Property(tries = 300)
   void eachOpReadsBackAsWritten(
       @ForAll("histories") List<Histories.Txn> history,
       @ForAll @IntRange(max = 127) int mask,
