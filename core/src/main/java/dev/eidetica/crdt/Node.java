@@ -1,0 +1,293 @@
+package dev.eidetica.crdt;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The writes at and under one path of a document, as a tree.
+ *
+ * <p>{@code erase} is the latest erasing write at exactly this path; {@code fields} hold the writes
+ * under this path addressed as a map, {@code elems} those addressed as a list. A node is
+ * <em>canonical</em> when no write under it is dominated: every write and every element ID below an
+ * erase is at least the erase's version, and no node or element is empty. Every node held by a
+ * {@link Doc} or {@link DocDelta} is canonical, and {@code fieldsMax}/{@code elemsMax} cache the
+ * highest version anywhere in {@code fields}/{@code elems}, which lets kind resolution run in
+ * constant time and lets {@link #join} skip subtrees.
+ *
+ * <p>Mutable and owned: {@link #join} consumes its second argument.
+ */
+final class Node {
+  Write erase;
+  TreeMap<String, Node> fields;
+  TreeMap<ElemId, Elem> elems;
+  Version fieldsMax;
+  Version elemsMax;
+
+  Node() {}
+
+  Node(Write erase) {
+    this.erase = erase;
+  }
+
+  Version eraseVersion() {
+    return erase == null ? null : erase.version();
+  }
+
+  /** The highest version of any write or element ID at or under this node. */
+  Version maxVersion() {
+    return Version.max(eraseVersion(), Version.max(fieldsMax, elemsMax));
+  }
+
+  boolean isEmpty() {
+    return erase == null
+        && fields == null
+        && elems == null
+        && fieldsMax == null
+        && elemsMax == null;
+  }
+
+  /**
+   * Joins {@code b} into {@code a} and returns {@code a}. Both must be canonical; so is the result.
+   * Parts of {@code b} are adopted, so the caller must not use {@code b} afterwards.
+   *
+   * <p>Costs O(size of b * log size of a) unless the erase of {@code a} rises, which prunes {@code
+   * a} (once: pruned writes are gone).
+   */
+  static Node join(Node a, Node b) {
+    Write winner = Write.winner(a.erase, b.erase);
+    if (winner != null) {
+      Version t = winner.version();
+      if (Version.below(a.eraseVersion(), t)) {
+        prune(a, t);
+      }
+      if (Version.below(b.eraseVersion(), t)) {
+        prune(b, t);
+      }
+    }
+    a.erase = winner;
+    if (b.fields != null) {
+      if (a.fields == null) {
+        a.fields = b.fields;
+      } else {
+        for (Map.Entry<String, Node> e : b.fields.entrySet()) {
+          a.fields.merge(e.getKey(), e.getValue(), Node::join);
+        }
+      }
+    }
+    a.fieldsMax = Version.max(a.fieldsMax, b.fieldsMax);
+    if (b.elems != null) {
+      if (a.elems == null) {
+        a.elems = b.elems;
+      } else {
+        for (Map.Entry<ElemId, Elem> e : b.elems.entrySet()) {
+          a.elems.merge(e.getKey(), e.getValue(), Elem::join);
+        }
+      }
+    }
+    a.elemsMax = Version.max(a.elemsMax, b.elemsMax);
+    return a;
+  }
+
+  /**
+   * Drops every write under {@code n} older than {@code t}, and every element whose ID is older
+   * than {@code t} (it belonged to a list that a write at {@code t} replaced). {@code n} may become
+   * empty.
+   */
+  static void prune(Node n, Version t) {
+    if (Version.below(n.maxVersion(), t)) {
+      n.erase = null;
+      n.fields = null;
+      n.elems = null;
+      n.fieldsMax = null;
+      n.elemsMax = null;
+      return;
+    }
+    if (n.erase != null) {
+      if (n.erase.version().compareTo(t) >= 0) {
+        return; // canonical: nothing under an erase is older than it
+      }
+      n.erase = null;
+    }
+    if (n.fields != null && Version.below(n.fieldsMax, t)) {
+      n.fields = null;
+      n.fieldsMax = null;
+    } else if (n.fields != null) {
+      Version max = null;
+      for (Iterator<Node> it = n.fields.values().iterator(); it.hasNext(); ) {
+        Node child = it.next();
+        prune(child, t);
+        if (child.isEmpty()) {
+          it.remove();
+        } else {
+          max = Version.max(max, child.maxVersion());
+        }
+      }
+      n.fieldsMax = max;
+      n.fields = n.fields.isEmpty() ? null : n.fields;
+    }
+    if (n.elems != null && Version.below(n.elemsMax, t)) {
+      n.elems = null;
+      n.elemsMax = null;
+    } else if (n.elems != null) {
+      Version max = null;
+      for (Iterator<Elem> it = n.elems.values().iterator(); it.hasNext(); ) {
+        Elem elem = it.next();
+        if (Version.below(elem.id.version(), t)) {
+          it.remove();
+          continue;
+        }
+        if (elem.node != null) {
+          prune(elem.node, t);
+          elem.node = elem.node.isEmpty() ? null : elem.node;
+        }
+        if (elem.isEmpty()) {
+          it.remove();
+        } else {
+          max = Version.max(max, elem.maxVersion());
+        }
+      }
+      n.elemsMax = max;
+      n.elems = n.elems.isEmpty() ? null : n.elems;
+    }
+  }
+
+  /**
+   * Makes a freshly decoded tree canonical: drops what its own erases dominate (and what {@code
+   * inherited}, an ancestor's erase, dominates), drops empty nodes and elements, and computes the
+   * cached maxima. Returns whether {@code n} ended up empty.
+   */
+  static boolean canonicalize(Node n, Version inherited) {
+    Version t = inherited;
+    if (n.erase != null) {
+      if (Version.below(n.erase.version(), t)) {
+        n.erase = null;
+      } else {
+        t = n.erase.version();
+      }
+    }
+    n.fieldsMax = null;
+    if (n.fields != null) {
+      for (Iterator<Node> it = n.fields.values().iterator(); it.hasNext(); ) {
+        Node child = it.next();
+        if (canonicalize(child, t)) {
+          it.remove();
+        } else {
+          n.fieldsMax = Version.max(n.fieldsMax, child.maxVersion());
+        }
+      }
+      n.fields = n.fields.isEmpty() ? null : n.fields;
+    }
+    n.elemsMax = null;
+    if (n.elems != null) {
+      for (Iterator<Elem> it = n.elems.values().iterator(); it.hasNext(); ) {
+        Elem elem = it.next();
+        if (Version.below(elem.id.version(), t)) {
+          it.remove();
+          continue;
+        }
+        if (elem.node != null && canonicalize(elem.node, t)) {
+          elem.node = null;
+        }
+        if (elem.isEmpty()) {
+          it.remove();
+        } else {
+          n.elemsMax = Version.max(n.elemsMax, elem.maxVersion());
+        }
+      }
+      n.elems = n.elems.isEmpty() ? null : n.elems;
+    }
+    return n.isEmpty();
+  }
+
+  /** An independent copy of this whole subtree. */
+  Node deepCopy() {
+    Node copy = headerCopy();
+    if (fields != null) {
+      copy.fields = new TreeMap<>();
+      fields.forEach((k, v) -> copy.fields.put(k, v.deepCopy()));
+    }
+    if (elems != null) {
+      copy.elems = new TreeMap<>();
+      elems.forEach((k, v) -> copy.elems.put(k, v.deepCopy()));
+    }
+    return copy;
+  }
+
+  /** This node's erase and cached maxima, without its children. */
+  private Node headerCopy() {
+    Node copy = new Node(erase);
+    copy.fieldsMax = fieldsMax;
+    copy.elemsMax = elemsMax;
+    return copy;
+  }
+
+  /**
+   * A copy of just the part of this subtree that reading or writing at {@code segments[from..]} can
+   * depend on: the nodes along the path with their erases and cached maxima, and at the end either
+   * the whole subtree ({@code fullAtEnd}) or only its header. With {@code throughLists} a list that
+   * a decimal segment may index is copied whole.
+   *
+   * <p>The copy is not canonical (siblings off the path are missing, only accounted for by the
+   * maxima). It may only be joined with a tree whose writes are all {@link Version#STAGED}: such a
+   * join prunes this copy only at an erase above all of it, which clears it outright instead of
+   * recomputing maxima from the missing siblings.
+   */
+  Node spine(List<String> segments, int from, boolean throughLists, boolean fullAtEnd) {
+    if (from == segments.size()) {
+      return fullAtEnd ? deepCopy() : headerCopy();
+    }
+    String segment = segments.get(from);
+    if (throughLists && elems != null && DocPath.listIndex(segment) >= 0) {
+      return deepCopy();
+    }
+    Node copy = headerCopy();
+    Node child = fields == null ? null : fields.get(segment);
+    if (child != null) {
+      copy.fields = new TreeMap<>();
+      copy.fields.put(segment, child.spine(segments, from + 1, throughLists, fullAtEnd));
+    }
+    return copy;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Node n
+        && Objects.equals(erase, n.erase)
+        && Objects.equals(fields, n.fields)
+        && Objects.equals(elems, n.elems);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(erase, fields, elems);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder("{");
+    if (erase != null) {
+      out.append(erase.kind()).append('@').append(erase.version());
+      if (erase.scalar() != null) {
+        out.append('=').append(erase.scalar());
+      }
+    }
+    if (fields != null) {
+      out.append(" f").append(fields);
+    }
+    if (elems != null) {
+      out.append(" e[");
+      elems.forEach(
+          (id, e) ->
+              out.append(id)
+                  .append(e.originKnown ? "<" + (e.origin == null ? "^" : e.origin) : "<?")
+                  .append(' ')
+                  .append(e.node)
+                  .append(", "));
+      out.append(']');
+    }
+    return out.append('}').toString();
+  }
+}
