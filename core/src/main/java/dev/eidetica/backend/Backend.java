@@ -41,7 +41,7 @@ public interface Backend extends AutoCloseable {
 
   /**
    * Stores validated entries in the given order, all in one atomic transaction; entries already
-   * present are skipped.
+   * present, or repeated within the batch, are stored once.
    *
    * @return how many were newly stored
    * @throws StorageException if the store cannot be written (nothing is stored then)
@@ -72,12 +72,16 @@ public interface Backend extends AutoCloseable {
   /**
    * Visits the entries of a database that write {@code store} and have a sequence number greater
    * than {@code afterSeq}, in ascending sequence order, until the visitor returns false.
+   *
+   * <p>Entries stored after the scan began are not visited. The visitor is called without any lock
+   * of the backend held, so it may call the backend, including to store entries.
    */
   void scanStore(EntryId database, String store, long afterSeq, EntryVisitor visitor);
 
   /**
    * Visits a database's entries newest first (descending height, then descending ID) until the
-   * visitor returns false.
+   * visitor returns false. Entries stored after the scan began are not visited; the visitor may
+   * call the backend, as for {@link #scanStore}.
    */
   void scanNewestFirst(EntryId database, EntryVisitor visitor);
 
@@ -101,7 +105,9 @@ public interface Backend extends AutoCloseable {
 
   /**
    * Stores a private key. Key material is readable only by the owner of the store's files (mode
-   * 0600 for SQLite); it is not encrypted at rest in this version.
+   * 0600 for SQLite); it is not encrypted at rest in this version. Storing a key that is already
+   * stored (same public key) replaces its name and creation time and keeps its place in {@link
+   * #keys()}.
    */
   void putKey(StoredKey key);
 
@@ -111,7 +117,10 @@ public interface Backend extends AutoCloseable {
   /** All stored private keys, in the order they were stored. */
   List<StoredKey> keys();
 
-  /** Releases files and connections. Further calls fail with {@link StorageException}. */
+  /**
+   * Releases files and connections. Further calls fail with {@link StorageException}; closing again
+   * does nothing.
+   */
   @Override
   void close();
 
