@@ -33,6 +33,7 @@ final class JsonTreeReader {
 
   /** Decodes a payload whose writes are stamped {@code version}. */
   static Node delta(byte[] payload, Version version) {
+    Text.requireUtf8(payload, "the payload");
     try (JsonParser p = Json.FACTORY.createParser(payload)) {
       JsonTreeReader r = new JsonTreeReader(p, version, null);
       r.expect(p.nextToken(), JsonToken.START_OBJECT, "a payload is a JSON object");
@@ -48,6 +49,7 @@ final class JsonTreeReader {
 
   /** Decodes a snapshot. */
   static Node snapshot(byte[] snapshot) {
+    Text.requireUtf8(snapshot, "the snapshot");
     try (JsonParser p = Json.FACTORY.createParser(snapshot)) {
       JsonTreeReader r = new JsonTreeReader(p, null, new ArrayList<>());
       r.expect(p.nextToken(), JsonToken.START_OBJECT, "a snapshot is a JSON object");

@@ -1,5 +1,10 @@
 package dev.eidetica.crdt;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /** Checks on strings that must survive a round trip through UTF-8 unchanged. */
 final class Text {
   private Text() {}
@@ -18,6 +23,23 @@ final class Text {
       }
     }
     return true;
+  }
+
+  /**
+   * Throws unless {@code bytes} is well-formed UTF-8. The parser is set not to canonicalize field
+   * names (they are user data), and on that path it does not reject malformed bytes in names
+   * itself, so untrusted input is checked whole first.
+   */
+  static void requireUtf8(byte[] bytes, String what) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+    } catch (CharacterCodingException e) {
+      throw new DocFormatException(what + " is not well-formed UTF-8");
+    }
   }
 
   /** {@code s} quoted and cut to a length fit for an error message. */

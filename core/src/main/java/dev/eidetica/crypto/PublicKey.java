@@ -2,6 +2,8 @@ package dev.eidetica.crypto;
 
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -17,6 +19,9 @@ public final class PublicKey implements Comparable<PublicKey> {
 
   /** Prefix of the text form. */
   public static final String PREFIX = "ed25519:";
+
+  private static final int VALIDATED_CAPACITY = 4096;
+  private static final Map<PublicKey, PublicKey> VALIDATED = new ConcurrentHashMap<>();
 
   private final byte[] bytes;
   private final int hash;
@@ -36,12 +41,22 @@ public final class PublicKey implements Comparable<PublicKey> {
       throw new InvalidKeyException(
           "an Ed25519 public key is " + LENGTH + " bytes, got " + bytes.length);
     }
-    byte[] copy = bytes.clone();
-    if (!Ed25519.validatePublicKeyFull(copy, 0)) {
+    PublicKey candidate = new PublicKey(bytes.clone());
+    // Full point validation costs about as much as half a signature check, and the same few
+    // signers recur in every entry, so validated keys are remembered.
+    PublicKey known = VALIDATED.get(candidate);
+    if (known != null) {
+      return known;
+    }
+    if (!Ed25519.validatePublicKeyFull(candidate.bytes, 0)) {
       throw new InvalidKeyException(
           "the bytes are not a valid Ed25519 public key (not on the curve)");
     }
-    return new PublicKey(copy);
+    if (VALIDATED.size() >= VALIDATED_CAPACITY) {
+      VALIDATED.clear();
+    }
+    VALIDATED.put(candidate, candidate);
+    return candidate;
   }
 
   /** Wraps bytes already known to be a valid key (derived from a private key). */

@@ -249,6 +249,10 @@ public final class Entry {
 
     /** Sets the metadata block. */
     public Builder metadata(byte[] metadata) {
+      if (metadata.length > MAX_METADATA_BYTES) {
+        throw new IllegalArgumentException(
+            "metadata is " + metadata.length + " bytes, over the limit of " + MAX_METADATA_BYTES);
+      }
       this.metadata = metadata.clone();
       return this;
     }
@@ -273,13 +277,14 @@ public final class Entry {
       }
       List<EntryId> parentList = List.copyOf(parents);
       List<StoreNode> storeList = List.copyOf(stores.values());
+      EntryCodec.checkStructure(database, height, parentList, storeList);
       byte[] unsigned =
           EntryCodec.encodeUnsigned(database, height, parentList, storeList, metadata, signer);
       byte[] signature = key.sign(EntryCodec.signingInputFromUnsigned(unsigned));
       byte[] encoded = Arrays.copyOf(unsigned, unsigned.length + signature.length);
       System.arraycopy(signature, 0, encoded, unsigned.length, signature.length);
-      // Decoding what we built enforces exactly the same rules as for received entries.
-      return EntryCodec.decode(encoded);
+      return new Entry(
+          database, height, parentList, storeList, metadata, signer, signature, encoded);
     }
   }
 }

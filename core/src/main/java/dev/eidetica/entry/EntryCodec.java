@@ -170,18 +170,6 @@ final class EntryCodec {
     }
     long height = in.u64("height");
     List<EntryId> parents = in.sortedIds("parents", Entry.MAX_PARENTS);
-    if (database == null) {
-      if (height != 0 || !parents.isEmpty()) {
-        throw new EntryFormatException("a root entry has height 0 and no parents");
-      }
-    } else {
-      if (parents.isEmpty()) {
-        throw new EntryFormatException("a non-root entry needs at least one parent");
-      }
-      if (height < 1) {
-        throw new EntryFormatException("a non-root entry has height 1 or more, got " + height);
-      }
-    }
     int storeCount = in.count("store count", Entry.MAX_STORES);
     List<StoreNode> stores = new ArrayList<>(storeCount);
     byte[] previousName = null;
@@ -209,13 +197,53 @@ final class EntryCodec {
     if (in.remaining() != 0) {
       throw new EntryFormatException(in.remaining() + " unexpected bytes after the signature");
     }
-    checkReservedStores(database == null, stores);
+    checkStructure(database, height, parents, stores);
     List<StoreNode> storeList = List.copyOf(stores);
     byte[] reencoded = encodeUnsigned(database, height, parents, storeList, metadata, signer);
     if (!Arrays.equals(reencoded, 0, reencoded.length, bytes, 0, bytes.length - signature.length)) {
       throw new EntryFormatException("entry bytes are not in canonical form");
     }
     return new Entry(database, height, parents, storeList, metadata, signer, signature, bytes);
+  }
+
+  /**
+   * The structural rules beyond byte layout, shared by decoding and building so a locally built
+   * entry obeys exactly what a receiver checks.
+   */
+  static void checkStructure(
+      EntryId database, long height, List<EntryId> parents, List<StoreNode> stores) {
+    if (database == null) {
+      if (height != 0 || !parents.isEmpty()) {
+        throw new EntryFormatException("a root entry has height 0 and no parents");
+      }
+    } else {
+      if (parents.isEmpty()) {
+        throw new EntryFormatException("a non-root entry needs at least one parent");
+      }
+      if (height < 1) {
+        throw new EntryFormatException("a non-root entry has height 1 or more, got " + height);
+      }
+    }
+    if (parents.size() > Entry.MAX_PARENTS || stores.size() > Entry.MAX_STORES) {
+      throw new EntryFormatException(
+          "an entry has at most "
+              + Entry.MAX_PARENTS
+              + " parents and "
+              + Entry.MAX_STORES
+              + " stores");
+    }
+    for (StoreNode s : stores) {
+      int nameBytes = s.name().getBytes(StandardCharsets.UTF_8).length;
+      if (nameBytes == 0 || nameBytes > Entry.MAX_STORE_NAME_BYTES) {
+        throw new EntryFormatException(
+            "store name length " + nameBytes + " is outside 1.." + Entry.MAX_STORE_NAME_BYTES);
+      }
+      if (s.parents().size() > Entry.MAX_PARENTS) {
+        throw new EntryFormatException(
+            "store " + s.name() + " has more than " + Entry.MAX_PARENTS + " parents");
+      }
+    }
+    checkReservedStores(database == null, stores);
   }
 
   private static void checkReservedStores(boolean root, List<StoreNode> stores) {

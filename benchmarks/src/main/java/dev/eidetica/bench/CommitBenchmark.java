@@ -1,0 +1,120 @@
+package dev.eidetica.bench;
+
+import dev.eidetica.Database;
+import dev.eidetica.Instance;
+import dev.eidetica.Transaction;
+import dev.eidetica.backend.Durability;
+import dev.eidetica.backend.SqliteOptions;
+import dev.eidetica.entry.EntryId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end figures through the public API on the SQLite store: signed durable commits per second
+ * (one key per commit), the cost of reading one key after N commits, and the time to reopen an
+ * N-entry instance and read from it.
+ *
+ * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar} runs JMH; this main runs with {@code
+ * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar
+ * dev.eidetica.bench.CommitBenchmark [commits] [normal|full]}. Defaults: 100000, normal.
+ */
+public final class CommitBenchmark {
+  private static final int WARMUP_COMMITS = 5_000;
+  private static final int READS = 200_000;
+
+  private CommitBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    int commits = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    Durability durability =
+        args.length > 1 && args[1].equalsIgnoreCase("full") ? Durability.FULL : Durability.NORMAL;
+    SqliteOptions options = SqliteOptions.builder().durability(durability).build();
+    Path dir = Files.createTempDirectory("eidetica-bench");
+    try {
+      run(dir, commits, options);
+    } finally {
+      deleteRecursively(dir);
+    }
+  }
+
+  private static void run(Path dir, int commits, SqliteOptions options) {
+    System.out.printf(
+        "commits=%d durability=%s cores=%d java=%s%n",
+        commits,
+        options.durability(),
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.version());
+    EntryId dbId;
+    try (Instance instance = Instance.builder().dataDirectory(dir).sqliteOptions(options).open()) {
+      Database db = instance.createDatabase("bench");
+      dbId = db.id();
+      for (int i = 0; i < WARMUP_COMMITS; i++) {
+        commit(db, "warm" + i, i);
+      }
+      long start = System.nanoTime();
+      for (int i = 0; i < commits; i++) {
+        commit(db, "k" + i, i);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          "commit: %d signed durable commits in %.2f s = %.0f commits/s (%.1f us each)%n",
+          commits, seconds, commits / seconds, seconds * 1e6 / commits);
+      reads(db, commits, "read after commits (warm)");
+    }
+    long openStart = System.nanoTime();
+    try (Instance instance = Instance.builder().dataDirectory(dir).sqliteOptions(options).open()) {
+      Database db = instance.database(dbId);
+      double openMs = (System.nanoTime() - openStart) / 1e6;
+      long firstStart = System.nanoTime();
+      db.docStore("data").getLong("k1");
+      double firstMs = (System.nanoTime() - firstStart) / 1e6;
+      System.out.printf(
+          "reopen: open %.1f ms; first read (loads the store's snapshot and replays) %.1f ms;"
+              + " entries %d%n",
+          openMs, firstMs, db.entryCount());
+      reads(db, commits, "read after reopen (warm)");
+    }
+  }
+
+  private static void commit(Database db, String key, long value) {
+    try (Transaction tx = db.newTransaction()) {
+      tx.docStore("data").set(key, value);
+      tx.commit();
+    }
+  }
+
+  private static void reads(Database db, int commits, String label) {
+    Random random = new Random(7);
+    long[] samples = new long[READS];
+    var view = db.docStore("data");
+    for (int i = 0; i < READS; i++) {
+      String key = "k" + random.nextInt(commits);
+      long t = System.nanoTime();
+      if (view.getLong(key).isEmpty()) {
+        throw new IllegalStateException("missing " + key);
+      }
+      samples[i] = System.nanoTime() - t;
+    }
+    Arrays.sort(samples);
+    System.out.printf(
+        "%s: %d random keys, median %.2f us, p99 %.2f us, max %.2f us%n",
+        label,
+        READS,
+        samples[READS / 2] / 1e3,
+        samples[(int) (READS * 0.99)] / 1e3,
+        samples[READS - 1] / 1e3);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

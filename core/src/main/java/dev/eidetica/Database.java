@@ -1,0 +1,670 @@
+package dev.eidetica;
+
+import dev.eidetica.auth.AuthRules;
+import dev.eidetica.auth.AuthSettings;
+import dev.eidetica.backend.Backend;
+import dev.eidetica.backend.EntryInfo;
+import dev.eidetica.backend.StateSnapshot;
+import dev.eidetica.backend.StoredEntry;
+import dev.eidetica.crdt.Doc;
+import dev.eidetica.crdt.DocFormatException;
+import dev.eidetica.crdt.DocValue;
+import dev.eidetica.crdt.Version;
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.crypto.SigningKey;
+import dev.eidetica.entry.Entry;
+import dev.eidetica.entry.EntryFormatException;
+import dev.eidetica.entry.EntryId;
+import dev.eidetica.entry.SigKey;
+import dev.eidetica.entry.StoreNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One database of an instance: a Merkle DAG of signed entries and the merged state of its stores.
+ *
+ * <p>Guarantees:
+ *
+ * <ul>
+ *   <li>Every stored entry was validated first: canonical, correctly signed, its parents present in
+ *       this database, its height right, its payloads well-formed, and its signer permitted by the
+ *       settings as of its parents. Nothing invalid is stored, and a rejected entry leaves stored
+ *       data untouched.
+ *   <li>Reads see the merged state of every stored entry. Because merging is order-independent, two
+ *       instances holding the same entries read the same state.
+ *   <li>Reading a value costs the same after 100,000 commits as after 10: the merged state of each
+ *       store is kept in memory (and snapshotted to the backend) and updated per entry.
+ *   <li>Thread-safe: reads run concurrently; commits and inserts are serialized.
+ * </ul>
+ *
+ * <p>Obtain one from {@link Instance#createDatabase} or {@link Instance#database}.
+ */
+public final class Database {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  private static final int SETTINGS_CACHE_SIZE = 16;
+
+  private final Instance instance;
+  private final EntryId id;
+  private final Backend backend;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  // Everything below is guarded by lock.
+  private final DatabaseHead head = new DatabaseHead();
+  private boolean headLoaded;
+  private final Map<String, StoreState> stores = new HashMap<>();
+  private final Map<List<EntryId>, Doc> settingsAtTips =
+      new LinkedHashMap<>(SETTINGS_CACHE_SIZE, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<EntryId>, Doc> eldest) {
+          return size() > SETTINGS_CACHE_SIZE;
+        }
+      };
+  private volatile AuthCache authCache;
+
+  /** The parsed keys for one settings state; replaced, never mutated, so readers may share it. */
+  private record AuthCache(List<EntryId> tips, AuthSettings auth) {}
+
+  Database(Instance instance, EntryId id, Backend backend) {
+    this.instance = instance;
+    this.id = id;
+    this.backend = backend;
+  }
+
+  /** The database's ID: its root entry's ID. */
+  public EntryId id() {
+    return id;
+  }
+
+  /** The display name from its settings (empty if none is set). */
+  public String name() {
+    return settings().name();
+  }
+
+  /** The instance this database belongs to. */
+  public Instance instance() {
+    return instance;
+  }
+
+  /** Starts a transaction signed by the instance's device key. */
+  public Transaction newTransaction() {
+    return newTransaction(instance.deviceKey());
+  }
+
+  /**
+   * Starts a transaction signed by {@code signer}, whose private key this instance must hold.
+   *
+   * @throws NotFoundException if the instance has no private key for {@code signer}
+   */
+  public Transaction newTransaction(PublicKey signer) {
+    return new Transaction(this, instance.signingKey(signer));
+  }
+
+  /** A read-only view of a store's current merged state. */
+  public DocView docStore(String store) {
+    Transaction.checkUserStoreName(store);
+    return new DocView(this, store);
+  }
+
+  /** The current settings: name and keys. */
+  public SettingsView settings() {
+    ensureLoaded(Entry.SETTINGS_STORE);
+    return readLocked(
+        () -> new SettingsView(liveDoc(Entry.SETTINGS_STORE).root(), currentAuthLocked()));
+  }
+
+  /** Current tips, ascending. */
+  public List<EntryId> tips() {
+    ensureLoaded();
+    return readLocked(head::tips);
+  }
+
+  /** Number of stored entries, root included. */
+  public long entryCount() {
+    return backend.entryCount(id);
+  }
+
+  /** The entry with this ID if it is stored and belongs to this database. */
+  public Optional<Entry> entry(EntryId entryId) {
+    return backend.get(entryId).filter(e -> e.database().equals(id));
+  }
+
+  /**
+   * Up to {@code limit} entries, newest first (descending height, then descending ID).
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  public List<Entry> history(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 or more");
+    }
+    List<Entry> out = new ArrayList<>();
+    if (limit == 0) {
+      return out;
+    }
+    backend.scanNewestFirst(
+        id,
+        (e, seq) -> {
+          out.add(e);
+          return out.size() < limit;
+        });
+    return out;
+  }
+
+  /**
+   * Validates and stores entries received from elsewhere (a peer, an import). Entries are judged
+   * parents first; valid ones are stored even if others are rejected, unless they depend on a
+   * rejected one. Each stored entry is announced to the commit listeners as {@code REMOTE}.
+   */
+  public InsertResult receive(Collection<Entry> entries) {
+    List<Entry> ordered = new ArrayList<>(entries);
+    ordered.sort(Comparator.comparingLong(Entry::height).thenComparing(Entry::id));
+    List<Entry> stored = new ArrayList<>();
+    List<EntryId> present = new ArrayList<>();
+    Map<EntryId, EntryRejectedException> rejected = new LinkedHashMap<>();
+    lock.writeLock().lock();
+    try {
+      loadHead();
+      Set<EntryId> seen = new HashSet<>();
+      Set<EntryId> invalid = new HashSet<>();
+      for (Entry e : ordered) {
+        if (!seen.add(e.id())) {
+          continue;
+        }
+        if (backend.contains(e.id())) {
+          present.add(e.id());
+          continue;
+        }
+        // A parent rejected only for missing ancestors is just missing; validation says so.
+        Optional<EntryId> badParent = dependsOnRejected(e, invalid);
+        if (badParent.isPresent()) {
+          invalid.add(e.id());
+          rejected.put(
+              e.id(),
+              new InvalidEntryException(
+                  e.id(),
+                  InvalidEntryException.Reason.DEPENDS_ON_REJECTED,
+                  "entry "
+                      + e.id().shortHex()
+                      + " builds on entry "
+                      + badParent.get().shortHex()
+                      + ", which was rejected"));
+          continue;
+        }
+        try {
+          List<EntryId> settingsTips = validateReceived(e);
+          backend.put(new StoredEntry(e, settingsTips));
+          applyStored(e);
+          stored.add(e);
+        } catch (EntryRejectedException ex) {
+          rejected.put(e.id(), ex);
+          if (!(ex instanceof MissingParentsException)) {
+            invalid.add(e.id());
+          }
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    for (Entry e : stored) {
+      instance.announce(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
+    }
+    if (!stored.isEmpty()) {
+      instance.databaseStored(this);
+    }
+    return new InsertResult(stored.stream().map(Entry::id).toList(), present, rejected);
+  }
+
+  private static Optional<EntryId> dependsOnRejected(Entry e, Set<EntryId> rejected) {
+    if (rejected.isEmpty()) {
+      return Optional.empty();
+    }
+    for (EntryId p : e.parents()) {
+      if (rejected.contains(p)) {
+        return Optional.of(p);
+      }
+    }
+    for (StoreNode s : e.stores()) {
+      for (EntryId p : s.parents()) {
+        if (rejected.contains(p)) {
+          return Optional.of(p);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Checks a received entry; returns its settings tips. Caller holds the write lock. */
+  private List<EntryId> validateReceived(Entry e) {
+    EntryId eid = e.id();
+    if (e.isRoot() ? !eid.equals(id) : !e.database().equals(id)) {
+      throw new InvalidEntryException(
+          eid,
+          InvalidEntryException.Reason.WRONG_DATABASE,
+          "entry "
+              + eid.shortHex()
+              + " belongs to database "
+              + e.database().shortHex()
+              + ", not "
+              + id.shortHex());
+    }
+    if (!(e.signer() instanceof SigKey.Direct)) {
+      throw new InvalidEntryException(
+          eid,
+          InvalidEntryException.Reason.UNSUPPORTED_SIGNER,
+          "entry " + eid.shortHex() + " is signed through a delegation path, not supported yet");
+    }
+    if (!e.signatureValid()) {
+      throw new InvalidEntryException(
+          eid,
+          InvalidEntryException.Reason.BAD_SIGNATURE,
+          "entry " + eid.shortHex() + " has a signature that does not verify under its signer key");
+    }
+    for (StoreNode s : e.stores()) {
+      if (s.name().equals(Entry.ROOT_STORE)) {
+        continue;
+      }
+      try {
+        Doc.validateDelta(s.payload());
+      } catch (DocFormatException ex) {
+        throw new InvalidEntryException(
+            eid,
+            InvalidEntryException.Reason.BAD_PAYLOAD,
+            "entry " + eid.shortHex() + ", store " + s.name() + ": " + ex.getMessage());
+      }
+    }
+    if (e.isRoot()) {
+      Doc settings = Doc.empty();
+      settings.applyDelta(e.store(Entry.SETTINGS_STORE).orElseThrow().payload(), version(e));
+      AuthRules.checkRoot(eid, e.signer().key(), AuthSettings.from(settings.root()));
+      return List.of(eid);
+    }
+    List<EntryId> missing = new ArrayList<>();
+    long maxParentHeight = -1;
+    List<EntryInfo> parentInfos = new ArrayList<>();
+    for (EntryId p : e.parents()) {
+      Optional<EntryInfo> info = backend.info(p);
+      if (info.isEmpty()) {
+        missing.add(p);
+        continue;
+      }
+      if (!info.get().database().equals(id)) {
+        throw new InvalidEntryException(
+            eid,
+            InvalidEntryException.Reason.FOREIGN_PARENT,
+            "entry " + eid.shortHex() + " names parent " + p.shortHex() + " of another database");
+      }
+      parentInfos.add(info.get());
+      maxParentHeight = Math.max(maxParentHeight, info.get().height());
+    }
+    for (StoreNode s : e.stores()) {
+      for (EntryId p : s.parents()) {
+        if (!backend.contains(p)) {
+          missing.add(p);
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new MissingParentsException(eid, List.copyOf(new TreeSet<>(missing)));
+    }
+    if (e.height() != maxParentHeight + 1) {
+      throw new InvalidEntryException(
+          eid,
+          InvalidEntryException.Reason.WRONG_HEIGHT,
+          "entry "
+              + eid.shortHex()
+              + " claims height "
+              + e.height()
+              + " but its highest parent has height "
+              + maxParentHeight);
+    }
+    for (StoreNode s : e.stores()) {
+      for (EntryId p : s.parents()) {
+        Entry parent = backend.get(p).orElseThrow();
+        if (!parent.database().equals(id) || !parent.writes(s.name())) {
+          throw new InvalidEntryException(
+              eid,
+              InvalidEntryException.Reason.BAD_STORE_PARENT,
+              "entry "
+                  + eid.shortHex()
+                  + " names "
+                  + p.shortHex()
+                  + " as a parent in store "
+                  + s.name()
+                  + ", but that entry does not write it in this database");
+        }
+      }
+    }
+    List<EntryId> settingsTips = settingsTipsOf(parentInfos);
+    Doc before = settingsAt(settingsTips);
+    Optional<StoreNode> settingsWrite = e.store(Entry.SETTINGS_STORE);
+    AuthSettings after = null;
+    if (settingsWrite.isPresent()) {
+      if (!settingsWrite.get().parents().equals(settingsTips)) {
+        throw new InvalidEntryException(
+            eid,
+            InvalidEntryException.Reason.BAD_STORE_PARENT,
+            "entry "
+                + eid.shortHex()
+                + " writes settings with store parents "
+                + settingsWrite.get().parents()
+                + " but the settings tips as of its parents are "
+                + settingsTips);
+      }
+      Doc next = before.copy();
+      next.applyDelta(settingsWrite.get().payload(), version(e));
+      after = AuthSettings.from(next.root());
+    }
+    AuthRules.check(eid, id, e.signer().key(), AuthSettings.from(before.root()), after);
+    return settingsWrite.isPresent() ? List.of(eid) : settingsTips;
+  }
+
+  /**
+   * The settings tips as of a set of parents: the maximal settings-writing entries among their
+   * ancestors (inclusive). Settings entries are few, so walking their DAG is cheap.
+   */
+  private List<EntryId> settingsTipsOf(List<EntryInfo> parents) {
+    TreeSet<EntryId> union = new TreeSet<>();
+    for (EntryInfo p : parents) {
+      union.addAll(p.settingsTips());
+    }
+    if (union.size() <= 1) {
+      return List.copyOf(union);
+    }
+    Set<EntryId> dominated = new HashSet<>();
+    for (EntryId tip : union) {
+      if (dominated.contains(tip)) {
+        continue;
+      }
+      Deque<EntryId> queue = new ArrayDeque<>(settingsParents(tip));
+      Set<EntryId> visited = new HashSet<>();
+      while (!queue.isEmpty()) {
+        EntryId next = queue.poll();
+        if (!visited.add(next)) {
+          continue;
+        }
+        if (union.contains(next)) {
+          dominated.add(next);
+        }
+        queue.addAll(settingsParents(next));
+      }
+    }
+    union.removeAll(dominated);
+    return List.copyOf(union);
+  }
+
+  private List<EntryId> settingsParents(EntryId settingsEntry) {
+    return backend
+        .get(settingsEntry)
+        .flatMap(e -> e.store(Entry.SETTINGS_STORE))
+        .map(StoreNode::parents)
+        .orElse(List.of());
+  }
+
+  /** Settings state at the given settings tips. The result must not be modified. */
+  private Doc settingsAt(List<EntryId> settingsTips) {
+    StoreState current = storeState(Entry.SETTINGS_STORE);
+    if (current.tips().equals(settingsTips)) {
+      return current.doc;
+    }
+    Doc cached = settingsAtTips.get(settingsTips);
+    if (cached != null) {
+      return cached;
+    }
+    Doc doc = Doc.empty();
+    Deque<EntryId> queue = new ArrayDeque<>(settingsTips);
+    Set<EntryId> visited = new HashSet<>();
+    while (!queue.isEmpty()) {
+      EntryId next = queue.poll();
+      if (!visited.add(next)) {
+        continue;
+      }
+      Entry e = backend.get(next).orElseThrow();
+      StoreNode s = e.store(Entry.SETTINGS_STORE).orElseThrow();
+      doc.applyDelta(s.payload(), version(e));
+      queue.addAll(s.parents());
+    }
+    settingsAtTips.put(settingsTips, doc);
+    return doc;
+  }
+
+  /** Builds, authorizes, stores and announces a local commit. */
+  EntryId commitLocal(SigningKey signer, Map<String, byte[]> payloads) {
+    Entry entry;
+    lock.writeLock().lock();
+    try {
+      loadHead();
+      if (head.isEmpty()) {
+        throw new DatabaseNotFoundException(
+            "database " + id + " has no stored root entry in this instance");
+      }
+      Entry.Builder builder = Entry.builder(id).parents(head.tips()).height(head.nextHeight());
+      for (var p : payloads.entrySet()) {
+        builder.store(p.getKey(), storeState(p.getKey()).tips(), p.getValue());
+      }
+      builder.metadata(metadata());
+      try {
+        entry = builder.sign(signer);
+      } catch (EntryFormatException tooLarge) {
+        throw new IllegalArgumentException(tooLarge.getMessage(), tooLarge);
+      }
+      StoreState settings = storeState(Entry.SETTINGS_STORE);
+      AuthSettings before = currentAuthLocked();
+      AuthSettings after = null;
+      byte[] settingsPayload = payloads.get(Entry.SETTINGS_STORE);
+      if (settingsPayload != null) {
+        Doc next = settings.doc.copy();
+        next.applyDelta(settingsPayload, version(entry));
+        after = AuthSettings.from(next.root());
+      }
+      AuthRules.check(entry.id(), id, signer.publicKey(), before, after);
+      List<EntryId> settingsTips = after != null ? List.of(entry.id()) : settings.tips();
+      backend.put(new StoredEntry(entry, settingsTips));
+      applyStored(entry);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    instance.announce(new CommitEvent(id, entry, CommitEvent.Origin.LOCAL));
+    return entry.id();
+  }
+
+  private byte[] metadata() {
+    return new byte[0];
+  }
+
+  /** Stores the root entry of a new database. */
+  void storeRoot(Entry root) {
+    lock.writeLock().lock();
+    try {
+      Doc settings = Doc.empty();
+      settings.applyDelta(root.store(Entry.SETTINGS_STORE).orElseThrow().payload(), version(root));
+      AuthRules.checkRoot(root.id(), root.signer().key(), AuthSettings.from(settings.root()));
+      backend.put(new StoredEntry(root, List.of(root.id())));
+      headLoaded = false;
+      stores.clear();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    instance.announce(new CommitEvent(id, root, CommitEvent.Origin.LOCAL));
+  }
+
+  /** Folds a just-stored entry into the in-memory head and loaded store states. */
+  private void applyStored(Entry e) {
+    head.advance(e);
+    Version v = version(e);
+    for (StoreNode s : e.stores()) {
+      StoreState st = stores.get(s.name());
+      if (st == null) {
+        continue;
+      }
+      st.doc.applyDelta(s.payload(), v);
+      st.advance(e.id(), s.parents());
+      st.appliedSinceSnapshot++;
+      if (st.appliedSinceSnapshot >= instance.snapshotInterval()) {
+        saveSnapshot(s.name(), st);
+      }
+    }
+  }
+
+  private void saveSnapshot(String store, StoreState st) {
+    try {
+      backend.saveSnapshot(id, store, backend.lastSeq(), st.doc.toSnapshot());
+      st.appliedSinceSnapshot = 0;
+    } catch (RuntimeException e) {
+      // A snapshot is a cache: failing to write one costs time at the next open, never data.
+      log.warn("could not save a snapshot of store {} of database {}", store, id, e);
+    }
+  }
+
+  /** Saves snapshots of stores that changed since their last one (called on close). */
+  void flushSnapshots() {
+    lock.writeLock().lock();
+    try {
+      for (var e : stores.entrySet()) {
+        if (e.getValue().appliedSinceSnapshot > 0) {
+          saveSnapshot(e.getKey(), e.getValue());
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  static Version version(Entry e) {
+    return new Version(e.height(), e.id());
+  }
+
+  private void loadHead() {
+    if (headLoaded) {
+      return;
+    }
+    if (!lock.isWriteLockedByCurrentThread()) {
+      throw new IllegalStateException("the head is loaded under the write lock; call ensureLoaded");
+    }
+    List<EntryId> tips = backend.tips(id);
+    Map<EntryId, Long> heights = new HashMap<>();
+    for (EntryId t : tips) {
+      heights.put(t, backend.info(t).orElseThrow().height());
+    }
+    head.reset(tips, heights);
+    headLoaded = true;
+  }
+
+  /** The live merged state of a store, loading it if needed. Caller holds the lock. */
+  Doc liveDoc(String store) {
+    return storeState(store).doc;
+  }
+
+  private StoreState storeState(String store) {
+    StoreState st = stores.get(store);
+    if (st != null) {
+      return st;
+    }
+    if (!lock.isWriteLockedByCurrentThread()) {
+      throw new IllegalStateException(
+          "store " + store + " is loaded under the write lock; call ensureLoaded first");
+    }
+    Doc doc = null;
+    long after = 0;
+    Optional<StateSnapshot> snapshot = backend.loadSnapshot(id, store);
+    if (snapshot.isPresent()) {
+      try {
+        doc = Doc.fromSnapshot(snapshot.get().state());
+        after = snapshot.get().seq();
+      } catch (DocFormatException corrupt) {
+        log.warn("ignoring an unreadable snapshot of store {} of database {}", store, id, corrupt);
+      }
+    }
+    Doc target = doc == null ? Doc.empty() : doc;
+    long[] replayed = {0};
+    backend.scanStore(
+        id,
+        store,
+        after,
+        (e, seq) -> {
+          target.applyDelta(e.store(store).orElseThrow().payload(), version(e));
+          replayed[0]++;
+          return true;
+        });
+    st = new StoreState(target, backend.storeTips(id, store), replayed[0]);
+    stores.put(store, st);
+    if (replayed[0] >= instance.snapshotInterval()) {
+      saveSnapshot(store, st);
+    }
+    return st;
+  }
+
+  private AuthSettings currentAuthLocked() {
+    StoreState settings = storeState(Entry.SETTINGS_STORE);
+    List<EntryId> tips = settings.tips();
+    AuthCache cached = authCache;
+    if (cached == null || !cached.tips().equals(tips)) {
+      cached = new AuthCache(tips, AuthSettings.from(settings.doc.root()));
+      authCache = cached;
+    }
+    return cached.auth();
+  }
+
+  /**
+   * Makes sure the head and the named stores are in memory. Loading needs the write lock, which a
+   * holder of the read lock cannot take, so readers call this first; once loaded, a store stays.
+   */
+  void ensureLoaded(String... storeNames) {
+    lock.readLock().lock();
+    try {
+      boolean loaded = headLoaded;
+      for (String name : storeNames) {
+        loaded &= stores.containsKey(name);
+      }
+      if (loaded) {
+        return;
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    lock.writeLock().lock();
+    try {
+      loadHead();
+      for (String name : storeNames) {
+        storeState(name);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Runs {@code read} under the read lock; call {@link #ensureLoaded} first for what it reads. */
+  <T> T readLocked(Supplier<T> read) {
+    lock.readLock().lock();
+    try {
+      return read.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Current settings, read-only. */
+  public record SettingsView(DocValue.MapValue document, AuthSettings auth) {
+    /** The display name, or empty. */
+    public String name() {
+      return document.entries().get(AuthSettings.NAME_FIELD) instanceof DocValue.Str s
+          ? s.value()
+          : "";
+    }
+  }
+}

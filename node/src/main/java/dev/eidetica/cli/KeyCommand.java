@@ -1,0 +1,32 @@
+package dev.eidetica.cli;
+
+import dev.eidetica.Instance;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code eidetica key show}: prints the device key. */
+@Command(
+    name = "key",
+    description = "Show this instance's keys.",
+    subcommands = {KeyCommand.Show.class})
+final class KeyCommand {
+  @ParentCommand EideticaCli root;
+
+  /** Prints the device's public key. */
+  @Command(name = "show", description = "Print the device's public key (ed25519:...).")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand KeyCommand key;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (Instance instance = InstanceAccess.openExisting(key.root.dataDirectory())) {
+        spec.commandLine().getOut().println(instance.deviceKey());
+      }
+      return 0;
+    }
+  }
+}
