@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar} runs JMH; this main runs with {@code
  * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar
- * dev.eidetica.bench.CommitBenchmark [commits] [normal|full]}. Defaults: 100000, normal.
+ * dev.eidetica.bench.CommitBenchmark [commits] [normal|full] [threads]}. Defaults: 100000, normal,
+ * 1. With more than one thread, each thread commits to its own database of the same instance
+ * (commits to one database are serialized), and the aggregate rate is reported as well.
  */
 public final class CommitBenchmark {
   private static final int WARMUP_COMMITS = 5_000;
@@ -33,10 +35,15 @@ public final class CommitBenchmark {
     int commits = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     Durability durability =
         args.length > 1 && args[1].equalsIgnoreCase("full") ? Durability.FULL : Durability.NORMAL;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     SqliteOptions options = SqliteOptions.builder().durability(durability).build();
     Path dir = Files.createTempDirectory("eidetica-bench");
     try {
       run(dir, commits, options);
+      if (threads > 1) {
+        Path multi = dir.resolve("threads");
+        parallel(multi, commits, options, threads);
+      }
     } finally {
       deleteRecursively(dir);
     }
@@ -78,6 +85,45 @@ public final class CommitBenchmark {
               + " entries %d%n",
           openMs, firstMs, db.entryCount());
       reads(db, commits, "read after reopen (warm)");
+    }
+  }
+
+  private static void parallel(Path dir, int commits, SqliteOptions options, int threads) {
+    try (Instance instance = Instance.builder().dataDirectory(dir).sqliteOptions(options).open()) {
+      Database[] dbs = new Database[threads];
+      for (int t = 0; t < threads; t++) {
+        dbs[t] = instance.createDatabase("bench-" + t);
+        for (int i = 0; i < WARMUP_COMMITS; i++) {
+          commit(dbs[t], "warm" + i, i);
+        }
+      }
+      int perThread = commits / threads;
+      Thread[] workers = new Thread[threads];
+      long start = System.nanoTime();
+      for (int t = 0; t < threads; t++) {
+        Database db = dbs[t];
+        workers[t] =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int i = 0; i < perThread; i++) {
+                        commit(db, "k" + i, i);
+                      }
+                    });
+      }
+      for (Thread w : workers) {
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long total = (long) perThread * threads;
+      System.out.printf(
+          "commit, %d threads on %d databases: %d commits in %.2f s = %.0f commits/s%n",
+          threads, threads, total, seconds, total / seconds);
     }
   }
 

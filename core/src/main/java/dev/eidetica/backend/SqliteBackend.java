@@ -333,6 +333,9 @@ public final class SqliteBackend implements Backend {
     // Calls are serialized by this class's lock, so SQLite's per-call mutex is not needed.
     config.setOpenMode(SQLiteOpenMode.NOMUTEX);
     config.setBusyTimeout((int) options.busyTimeout().toMillis());
+    // Sequence numbers are kept by this class; the driver would otherwise run and prepare a
+    // "SELECT last_insert_rowid()" after every INSERT (about a tenth of a put's cost).
+    config.setGetGeneratedKeys(false);
     try {
       return config.createConnection("jdbc:sqlite:" + path);
     } catch (SQLException e) {
@@ -359,6 +362,9 @@ public final class SqliteBackend implements Backend {
       s.execute("PRAGMA foreign_keys = ON");
       // 16 MiB of page cache (the default is 2 MiB): keeps the ID index of a large store in memory.
       s.execute("PRAGMA cache_size = -16384");
+      // Checkpoints are where WAL mode pays its fsyncs; every 4,096 pages (16 MiB of WAL) instead
+      // of SQLite's 1,000 makes them rarer at the cost of a larger WAL file.
+      s.execute("PRAGMA wal_autocheckpoint = 4096");
     }
   }
 
