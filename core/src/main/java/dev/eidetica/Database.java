@@ -457,7 +457,6 @@ public final class Database {
       for (var p : payloads.entrySet()) {
         builder.store(p.getKey(), storeState(p.getKey()).tips(), p.getValue());
       }
-      builder.metadata(metadata());
       try {
         entry = builder.sign(signer);
       } catch (EntryFormatException tooLarge) {
@@ -481,10 +480,6 @@ public final class Database {
     }
     instance.announce(new CommitEvent(id, entry, CommitEvent.Origin.LOCAL));
     return entry.id();
-  }
-
-  private byte[] metadata() {
-    return new byte[0];
   }
 
   /** Stores the root entry of a new database. */

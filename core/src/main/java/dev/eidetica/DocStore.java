@@ -56,15 +56,8 @@ public final class DocStore implements DocReader {
 
   /** Sets the value at a path, replacing whatever was there (and under it). */
   public DocStore set(DocPath path, Object value) {
-    transaction.checkOpen();
     DocValue v = DocValues.fromObject(value);
-    database()
-        .readLocked(
-            () -> {
-              delta.set(path, v);
-              return null;
-            });
-    return this;
+    return write(() -> delta.set(path, v));
   }
 
   /** Deletes the value at a dotted path; returns whether there was one. */
@@ -80,54 +73,41 @@ public final class DocStore implements DocReader {
 
   /** Appends to the list at a dotted path (creating an empty list if nothing is there). */
   public DocStore append(String path, Object value) {
-    transaction.checkOpen();
     DocValue v = DocValues.fromObject(value);
     DocPath p = DocPath.parse(path);
-    database()
-        .readLocked(
-            () -> {
-              delta.append(p, v);
-              return null;
-            });
-    return this;
+    return write(() -> delta.append(p, v));
   }
 
   /** Inserts into the list at a dotted path so the value lands at {@code index}. */
   public DocStore insert(String path, int index, Object value) {
-    transaction.checkOpen();
     DocValue v = DocValues.fromObject(value);
     DocPath p = DocPath.parse(path);
-    database()
-        .readLocked(
-            () -> {
-              delta.insert(p, index, v);
-              return null;
-            });
-    return this;
+    return write(() -> delta.insert(p, index, v));
   }
 
   /** Removes the element at {@code index} of the list at a dotted path. */
   public DocStore removeAt(String path, int index) {
-    transaction.checkOpen();
     DocPath p = DocPath.parse(path);
-    database()
-        .readLocked(
-            () -> {
-              delta.removeAt(p, index);
-              return null;
-            });
-    return this;
+    return write(() -> delta.removeAt(p, index));
   }
 
   /** Replaces the element at {@code index} of the list at a dotted path. */
   public DocStore setAt(String path, int index, Object value) {
-    transaction.checkOpen();
     DocValue v = DocValues.fromObject(value);
     DocPath p = DocPath.parse(path);
+    return write(() -> delta.setAt(p, index, v));
+  }
+
+  /**
+   * Stages a write. The read lock is enough: the delta belongs to this transaction alone, and the
+   * lock only keeps the committed state it reads through from changing mid-write.
+   */
+  private DocStore write(Runnable change) {
+    transaction.checkOpen();
     database()
         .readLocked(
             () -> {
-              delta.setAt(p, index, v);
+              change.run();
               return null;
             });
     return this;

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * A {@link Backend} held in memory: for tests and ephemeral instances. It keeps every guarantee of
@@ -132,86 +133,59 @@ public final class InMemoryBackend implements Backend {
 
   @Override
   public Optional<Entry> get(EntryId id) {
-    read.lock();
-    try {
-      checkOpen();
-      Stored s = entries.get(id);
-      return s == null ? Optional.empty() : Optional.of(s.entry);
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          Stored s = entries.get(id);
+          return s == null ? Optional.empty() : Optional.of(s.entry);
+        });
   }
 
   @Override
   public Optional<EntryInfo> info(EntryId id) {
-    read.lock();
-    try {
-      checkOpen();
-      Stored s = entries.get(id);
-      return s == null ? Optional.empty() : Optional.of(s.info);
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          Stored s = entries.get(id);
+          return s == null ? Optional.empty() : Optional.of(s.info);
+        });
   }
 
   @Override
   public boolean contains(EntryId id) {
-    read.lock();
-    try {
-      checkOpen();
-      return entries.containsKey(id);
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> entries.containsKey(id));
   }
 
   @Override
   public List<EntryId> databases() {
-    read.lock();
-    try {
-      checkOpen();
-      return List.copyOf(roots);
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> List.copyOf(roots));
   }
 
   @Override
   public List<EntryId> tips(EntryId database) {
-    read.lock();
-    try {
-      checkOpen();
-      Database db = databases.get(database);
-      return db == null ? List.of() : List.copyOf(db.tips);
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          Database db = databases.get(database);
+          return db == null ? List.of() : List.copyOf(db.tips);
+        });
   }
 
   @Override
   public List<EntryId> storeTips(EntryId database, String store) {
     Objects.requireNonNull(store, "store");
-    read.lock();
-    try {
-      checkOpen();
-      Database db = databases.get(database);
-      TreeSet<EntryId> tips = db == null ? null : db.storeTips.get(store);
-      return tips == null ? List.of() : List.copyOf(tips);
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          Database db = databases.get(database);
+          TreeSet<EntryId> tips = db == null ? null : db.storeTips.get(store);
+          return tips == null ? List.of() : List.copyOf(tips);
+        });
   }
 
   @Override
   public long entryCount(EntryId database) {
-    read.lock();
-    try {
-      checkOpen();
-      Database db = databases.get(database);
-      return db == null ? 0 : db.count;
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          Database db = databases.get(database);
+          return db == null ? 0 : db.count;
+        });
   }
 
   @Override
@@ -298,24 +272,12 @@ public final class InMemoryBackend implements Backend {
 
   @Override
   public long lastSeq() {
-    read.lock();
-    try {
-      checkOpen();
-      return lastSeq;
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> lastSeq);
   }
 
   @Override
   public Optional<StateSnapshot> loadSnapshot(EntryId database, String store) {
-    read.lock();
-    try {
-      checkOpen();
-      return Optional.ofNullable(snapshots.get(new SnapshotKey(database, store)));
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> Optional.ofNullable(snapshots.get(new SnapshotKey(database, store))));
   }
 
   @Override
@@ -335,14 +297,11 @@ public final class InMemoryBackend implements Backend {
   @Override
   public Optional<byte[]> property(String key) {
     Objects.requireNonNull(key, "key");
-    read.lock();
-    try {
-      checkOpen();
-      byte[] value = properties.get(key);
-      return value == null ? Optional.empty() : Optional.of(value.clone());
-    } finally {
-      read.unlock();
-    }
+    return reading(
+        () -> {
+          byte[] value = properties.get(key);
+          return value == null ? Optional.empty() : Optional.of(value.clone());
+        });
   }
 
   @Override
@@ -374,24 +333,12 @@ public final class InMemoryBackend implements Backend {
 
   @Override
   public Optional<StoredKey> key(PublicKey publicKey) {
-    read.lock();
-    try {
-      checkOpen();
-      return Optional.ofNullable(keys.get(publicKey));
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> Optional.ofNullable(keys.get(publicKey)));
   }
 
   @Override
   public List<StoredKey> keys() {
-    read.lock();
-    try {
-      checkOpen();
-      return List.copyOf(keys.values());
-    } finally {
-      read.unlock();
-    }
+    return reading(() -> List.copyOf(keys.values()));
   }
 
   /**
@@ -420,6 +367,17 @@ public final class InMemoryBackend implements Backend {
   private void checkOpen() {
     if (closed) {
       throw new StorageException("backend is closed");
+    }
+  }
+
+  /** Runs {@code body} under the read lock, after checking the backend is open. */
+  private <T> T reading(Supplier<T> body) {
+    read.lock();
+    try {
+      checkOpen();
+      return body.get();
+    } finally {
+      read.unlock();
     }
   }
 }

@@ -44,8 +44,8 @@ final class PutCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws JsonProcessingException {
-    Object parsed = json ? JSON.readValue(value, Object.class) : value;
+  public Integer call() {
+    Object parsed = json ? parseJson(value) : value;
     try (Instance instance = InstanceAccess.openExisting(root.dataDirectory())) {
       Database database = instance.resolve(db);
       EntryId id;
@@ -56,5 +56,16 @@ final class PutCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(id);
     }
     return 0;
+  }
+
+  private static Object parseJson(String text) {
+    try {
+      return JSON.readValue(text, Object.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "VALUE is not valid JSON ("
+              + e.getOriginalMessage()
+              + "); drop --json to store it as text");
+    }
   }
 }

@@ -90,6 +90,9 @@ class EideticaCliTest {
     Result badKey = run("put", "notes", "a..b", "v");
     assertThat(badKey.code()).isEqualTo(1);
     assertThat(badKey.err()).startsWith("error: ");
+    Result badJson = run("put", "--json", "notes", "k", "{not json");
+    assertThat(badJson.code()).isEqualTo(1);
+    assertThat(badJson.err()).startsWith("error: VALUE is not valid JSON").doesNotContain("\tat ");
     Result usage = run("put", "notes");
     assertThat(usage.code()).isEqualTo(2);
   }
