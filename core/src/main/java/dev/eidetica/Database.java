@@ -224,9 +224,6 @@ public final class Database {
     for (Entry e : stored) {
       instance.announce(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
     }
-    if (!stored.isEmpty()) {
-      instance.databaseStored(this);
-    }
     return new InsertResult(stored.stream().map(Entry::id).toList(), present, rejected);
   }
 

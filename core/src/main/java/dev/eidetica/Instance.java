@@ -4,6 +4,7 @@ import dev.eidetica.auth.AuthSettings;
 import dev.eidetica.auth.KeyStatus;
 import dev.eidetica.auth.Permission;
 import dev.eidetica.backend.Backend;
+import dev.eidetica.backend.EntryInfo;
 import dev.eidetica.backend.InMemoryBackend;
 import dev.eidetica.backend.SqliteBackend;
 import dev.eidetica.backend.SqliteOptions;
@@ -183,9 +184,8 @@ public final class Instance implements AutoCloseable {
             .store(Entry.ROOT_STORE, List.of(), identity.encode())
             .store(Entry.SETTINGS_STORE, List.of(), settings.encode())
             .sign(signer);
-    Database db = new Database(this, root.id(), backend);
+    Database db = handle(root.id());
     db.storeRoot(root);
-    databases.put(root.id(), db);
     return db;
   }
 
@@ -196,13 +196,18 @@ public final class Instance implements AutoCloseable {
    */
   public Database database(EntryId id) {
     checkOpen();
-    Database db = databases.get(id);
-    if (db != null) {
-      return db;
-    }
-    if (!backend.contains(id) || !backend.info(id).orElseThrow().database().equals(id)) {
+    Optional<EntryInfo> root = backend.info(id);
+    if (root.isEmpty() || !root.get().database().equals(id)) {
       throw new DatabaseNotFoundException("no database with ID " + id + " in this instance");
     }
+    return handle(id);
+  }
+
+  /**
+   * The one {@code Database} object of an ID. There must never be two: each keeps the merged state
+   * of its stores in memory and updates it with every entry it stores.
+   */
+  private Database handle(EntryId id) {
     return databases.computeIfAbsent(id, k -> new Database(this, k, backend));
   }
 
@@ -246,15 +251,7 @@ public final class Instance implements AutoCloseable {
    */
   public InsertResult receive(EntryId database, List<Entry> entries) {
     checkOpen();
-    Database db = databases.get(database);
-    if (db == null) {
-      db = backend.contains(database) ? database(database) : new Database(this, database, backend);
-    }
-    return db.receive(entries);
-  }
-
-  void databaseStored(Database db) {
-    databases.putIfAbsent(db.id(), db);
+    return handle(database).receive(entries);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.eidetica;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eidetica.auth.Permission;
 import dev.eidetica.crdt.Doc;
@@ -10,9 +11,14 @@ import dev.eidetica.crdt.DocValue;
 import dev.eidetica.crypto.SigningKey;
 import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -197,9 +203,44 @@ class ReceiveTest {
     Database bobDb = bob.database(aliceDb.id());
     try (Transaction tx = bobDb.newTransaction()) {
       tx.docStore("data").set("x", 1);
-      org.assertj.core.api.Assertions.assertThatThrownBy(tx::commit)
-          .isInstanceOf(PermissionDeniedException.class);
+      assertThatThrownBy(tx::commit).isInstanceOf(PermissionDeniedException.class);
     }
+  }
+
+  @Test
+  void concurrentReceiversOfANewDatabaseEndWithOneConsistentState() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      put(aliceDb, "k" + (i % 7), i);
+    }
+    List<Entry> all = Replicas.allEntries(aliceDb);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        List<Entry> order = new ArrayList<>(all);
+        Collections.shuffle(order, new Random(t));
+        done.add(
+            pool.submit(
+                () -> {
+                  // Children before parents are refused as missing; repeat until all are in.
+                  for (int round = 0; round < all.size() + 1; round++) {
+                    if (bob.receive(aliceDb.id(), order).rejected().isEmpty()) {
+                      return;
+                    }
+                  }
+                  throw new AssertionError("entries still missing after every round");
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Database bobDb = bob.database(aliceDb.id());
+    assertThat(bobDb.tips()).isEqualTo(aliceDb.tips());
+    assertThat(bobDb.docStore("data").toMap()).isEqualTo(aliceDb.docStore("data").toMap());
+    assertThat(bobDb.entryCount()).isEqualTo(aliceDb.entryCount());
   }
 
   private static byte[] validPayload() {
@@ -209,7 +250,7 @@ class ReceiveTest {
   }
 
   private static Entry entryOnTips(Database db, SigningKey key, String store, String payload) {
-    return entryOnTips(db, key, store, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return entryOnTips(db, key, store, payload.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Entry entryOnTips(Database db, SigningKey key, String store, byte[] payload) {
