@@ -9,15 +9,22 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exclusive ownership of a data directory by one open instance, through an OS file lock on {@code
  * LOCK}, which the OS releases if the process dies. Creates the directory (mode 0700) if needed.
  */
 final class DataDirectoryLock {
+  private static final Logger LOG = LoggerFactory.getLogger(DataDirectoryLock.class);
+
   private final FileChannel channel;
   private final FileLock lock;
 
@@ -37,14 +44,20 @@ final class DataDirectoryLock {
           Files.createDirectories(dir);
         }
       }
+      warnIfOthersCanEnter(dir);
       Path file = dir.resolve("LOCK");
+      // NOFOLLOW_LINKS: a planted link must not make us truncate some other file.
       FileChannel channel =
-          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       FileLock lock;
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException sameProcess) {
         lock = null;
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
       }
       if (lock == null) {
         channel.close();
@@ -55,15 +68,39 @@ final class DataDirectoryLock {
                 + holder(file)
                 + "; stop it, or use another data directory");
       }
-      channel.truncate(0);
-      channel.write(
-          ByteBuffer.wrap(
-              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
-      channel.force(false);
+      try {
+        channel.truncate(0);
+        channel.write(
+            ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        channel.force(false);
+      } catch (IOException | RuntimeException e) {
+        lock.release();
+        channel.close();
+        throw e;
+      }
       return new DataDirectoryLock(channel, lock);
     } catch (IOException e) {
       throw new StorageException(
           "cannot open data directory " + dir + ": " + e.getMessage() + "; check permissions", e);
+    }
+  }
+
+  private static void warnIfOthersCanEnter(Path dir) {
+    try {
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (mode.stream().anyMatch(p -> !p.name().startsWith("OWNER"))) {
+          LOG.warn(
+              "data directory {} is accessible to other users ({}); it holds private keys,"
+                  + " consider: chmod 700 {}",
+              dir,
+              PosixFilePermissions.toString(mode),
+              dir);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot read the permissions of data directory {}: {}", dir, e.toString());
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.eidetica;
 
+import dev.eidetica.auth.AuthChanges;
 import dev.eidetica.auth.AuthRules;
 import dev.eidetica.auth.AuthSettings;
+import dev.eidetica.auth.KeyHistory;
 import dev.eidetica.backend.Backend;
 import dev.eidetica.backend.EntryInfo;
 import dev.eidetica.backend.StateSnapshot;
@@ -75,10 +77,18 @@ public final class Database {
           return size() > SETTINGS_CACHE_SIZE;
         }
       };
-  private volatile AuthCache authCache;
+  private final Map<EntryId, AuthChanges> authChanges = new HashMap<>();
+  private final Map<List<EntryId>, AuthSettings> keysAtTips =
+      new LinkedHashMap<>(SETTINGS_CACHE_SIZE, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-  /** The parsed keys for one settings state; replaced, never mutated, so readers may share it. */
-  private record AuthCache(List<EntryId> tips, AuthSettings auth) {}
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<EntryId>, AuthSettings> eldest) {
+          return size() > SETTINGS_CACHE_SIZE;
+        }
+      };
+  // The keys in effect at the current tips; replaced, never mutated, so readers may share it.
+  private volatile AuthSettings currentKeys;
 
   Database(Instance instance, EntryId id, Backend backend) {
     this.instance = instance;
@@ -124,8 +134,7 @@ public final class Database {
   /** The current settings: name and keys. */
   public SettingsView settings() {
     ensureLoaded(Entry.SETTINGS_STORE);
-    return readLocked(
-        () -> new SettingsView(liveDoc(Entry.SETTINGS_STORE).root(), currentAuthLocked()));
+    return readLocked(() -> new SettingsView(liveDoc(Entry.SETTINGS_STORE).root(), currentKeys));
   }
 
   /** Current tips, ascending. */
@@ -211,6 +220,7 @@ public final class Database {
           backend.put(new StoredEntry(e, settingsTips));
           applyStored(e);
           stored.add(e);
+          instance.enqueueAnnouncement(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
         } catch (EntryRejectedException ex) {
           rejected.put(e.id(), ex);
           if (!(ex instanceof MissingParentsException)) {
@@ -220,9 +230,8 @@ public final class Database {
       }
     } finally {
       lock.writeLock().unlock();
-    }
-    for (Entry e : stored) {
-      instance.announce(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
+      // Also after a storage failure mid-batch: what was stored is announced, in order.
+      instance.deliverAnnouncements();
     }
     return new InsertResult(stored.stream().map(Entry::id).toList(), present, rejected);
   }
@@ -286,9 +295,7 @@ public final class Database {
       }
     }
     if (e.isRoot()) {
-      Doc settings = Doc.empty();
-      settings.applyDelta(e.store(Entry.SETTINGS_STORE).orElseThrow().payload(), version(e));
-      AuthRules.checkRoot(eid, e.signer().key(), AuthSettings.from(settings.root()));
+      checkRoot(e);
       return List.of(eid);
     }
     List<EntryId> missing = new ArrayList<>();
@@ -333,7 +340,9 @@ public final class Database {
     for (StoreNode s : e.stores()) {
       for (EntryId p : s.parents()) {
         Entry parent = backend.get(p).orElseThrow();
-        if (!parent.database().equals(id) || !parent.writes(s.name())) {
+        if (!parent.database().equals(id)
+            || !parent.writes(s.name())
+            || parent.height() >= e.height()) {
           throw new InvalidEntryException(
               eid,
               InvalidEntryException.Reason.BAD_STORE_PARENT,
@@ -343,14 +352,13 @@ public final class Database {
                   + p.shortHex()
                   + " as a parent in store "
                   + s.name()
-                  + ", but that entry does not write it in this database");
+                  + ", but that entry does not write it in this database at a lower height");
         }
       }
     }
     List<EntryId> settingsTips = settingsTipsOf(parentInfos);
-    Doc before = settingsAt(settingsTips);
     Optional<StoreNode> settingsWrite = e.store(Entry.SETTINGS_STORE);
-    AuthSettings after = null;
+    AuthChanges changes = null;
     if (settingsWrite.isPresent()) {
       if (!settingsWrite.get().parents().equals(settingsTips)) {
         throw new InvalidEntryException(
@@ -363,11 +371,9 @@ public final class Database {
                 + " but the settings tips as of its parents are "
                 + settingsTips);
       }
-      Doc next = before.copy();
-      next.applyDelta(settingsWrite.get().payload(), version(e));
-      after = AuthSettings.from(next.root());
+      changes = changesOf(settingsAt(settingsTips), settingsWrite.get().payload(), version(e));
     }
-    AuthRules.check(eid, id, e.signer().key(), AuthSettings.from(before.root()), after);
+    AuthRules.check(eid, id, e.signer().key(), keysAt(settingsTips), changes);
     return settingsWrite.isPresent() ? List.of(eid) : settingsTips;
   }
 
@@ -460,22 +466,17 @@ public final class Database {
         throw new IllegalArgumentException(tooLarge.getMessage(), tooLarge);
       }
       StoreState settings = storeState(Entry.SETTINGS_STORE);
-      AuthSettings before = currentAuthLocked();
-      AuthSettings after = null;
       byte[] settingsPayload = payloads.get(Entry.SETTINGS_STORE);
-      if (settingsPayload != null) {
-        Doc next = settings.doc.copy();
-        next.applyDelta(settingsPayload, version(entry));
-        after = AuthSettings.from(next.root());
-      }
-      AuthRules.check(entry.id(), id, signer.publicKey(), before, after);
-      List<EntryId> settingsTips = after != null ? List.of(entry.id()) : settings.tips();
+      AuthChanges changes =
+          settingsPayload == null ? null : changesOf(settings.doc, settingsPayload, version(entry));
+      AuthRules.check(entry.id(), id, signer.publicKey(), currentKeys, changes);
+      List<EntryId> settingsTips = changes != null ? List.of(entry.id()) : settings.tips();
       backend.put(new StoredEntry(entry, settingsTips));
       applyStored(entry);
+      instance.enqueueAnnouncement(new CommitEvent(id, entry, CommitEvent.Origin.LOCAL));
     } finally {
       lock.writeLock().unlock();
     }
-    instance.announce(new CommitEvent(id, entry, CommitEvent.Origin.LOCAL));
     return entry.id();
   }
 
@@ -483,16 +484,15 @@ public final class Database {
   void storeRoot(Entry root) {
     lock.writeLock().lock();
     try {
-      Doc settings = Doc.empty();
-      settings.applyDelta(root.store(Entry.SETTINGS_STORE).orElseThrow().payload(), version(root));
-      AuthRules.checkRoot(root.id(), root.signer().key(), AuthSettings.from(settings.root()));
+      checkRoot(root);
       backend.put(new StoredEntry(root, List.of(root.id())));
       headLoaded = false;
       stores.clear();
+      instance.enqueueAnnouncement(new CommitEvent(id, root, CommitEvent.Origin.LOCAL));
     } finally {
       lock.writeLock().unlock();
     }
-    instance.announce(new CommitEvent(id, root, CommitEvent.Origin.LOCAL));
+    instance.deliverAnnouncements();
   }
 
   /** Folds a just-stored entry into the in-memory head and loaded store states. */
@@ -506,6 +506,9 @@ public final class Database {
       }
       st.doc.applyDelta(s.payload(), v);
       st.advance(e.id(), s.parents());
+      if (s.name().equals(Entry.SETTINGS_STORE)) {
+        currentKeys = keysAt(st.tips());
+      }
       st.appliedSinceSnapshot++;
       if (st.appliedSinceSnapshot >= instance.snapshotInterval()) {
         saveSnapshot(s.name(), st);
@@ -595,21 +598,68 @@ public final class Database {
         });
     st = new StoreState(target, backend.storeTips(id, store), replayed[0]);
     stores.put(store, st);
+    if (store.equals(Entry.SETTINGS_STORE)) {
+      currentKeys = keysAt(st.tips());
+    }
     if (replayed[0] >= instance.snapshotInterval()) {
       saveSnapshot(store, st);
     }
     return st;
   }
 
-  private AuthSettings currentAuthLocked() {
-    StoreState settings = storeState(Entry.SETTINGS_STORE);
-    List<EntryId> tips = settings.tips();
-    AuthCache cached = authCache;
-    if (cached == null || !cached.tips().equals(tips)) {
-      cached = new AuthCache(tips, AuthSettings.from(settings.doc.root()));
-      authCache = cached;
+  private static void checkRoot(Entry root) {
+    Doc settings = Doc.empty();
+    settings.applyDelta(root.store(Entry.SETTINGS_STORE).orElseThrow().payload(), version(root));
+    AuthRules.checkRoot(root.id(), root.signer().key(), AuthSettings.from(settings.root()));
+  }
+
+  /** The key records a settings payload changes on top of the settings {@code before}. */
+  private static AuthChanges changesOf(Doc before, byte[] payload, Version version) {
+    Doc after = before.copy();
+    after.applyDelta(payload, version);
+    return AuthSettings.from(before.root()).changesTo(AuthSettings.from(after.root()));
+  }
+
+  /**
+   * The keys in effect as of the given settings tips: the settings writes they reach, replayed by
+   * {@link KeyHistory}. Caller holds the write lock.
+   */
+  private AuthSettings keysAt(List<EntryId> settingsTips) {
+    AuthSettings cached = keysAtTips.get(settingsTips);
+    if (cached != null) {
+      return cached;
     }
-    return cached.auth();
+    List<KeyHistory.SettingsWrite> writes = new ArrayList<>();
+    Deque<EntryId> queue = new ArrayDeque<>(settingsTips);
+    Set<EntryId> visited = new HashSet<>();
+    while (!queue.isEmpty()) {
+      EntryId next = queue.poll();
+      if (!visited.add(next)) {
+        continue;
+      }
+      Entry e = backend.get(next).orElseThrow();
+      writes.add(
+          new KeyHistory.SettingsWrite(
+              e.height(), e.id(), e.signer().key(), e.isRoot(), storedChanges(e)));
+      queue.addAll(e.store(Entry.SETTINGS_STORE).orElseThrow().parents());
+    }
+    AuthSettings keys = KeyHistory.keysInEffect(id, writes);
+    keysAtTips.put(settingsTips, keys);
+    return keys;
+  }
+
+  /** What a stored settings entry changed, against the settings as of its parents. */
+  private AuthChanges storedChanges(Entry e) {
+    AuthChanges known = authChanges.get(e.id());
+    if (known != null) {
+      return known;
+    }
+    StoreNode settings = e.store(Entry.SETTINGS_STORE).orElseThrow();
+    // A settings entry's store parents are, by validation, the settings tips as of its parents.
+    Doc before = e.isRoot() ? Doc.empty() : settingsAt(settings.parents());
+    AuthChanges changes = changesOf(before, settings.payload(), version(e));
+    authChanges.put(e.id(), changes);
+    return changes;
   }
 
   /**

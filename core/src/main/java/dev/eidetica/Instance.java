@@ -22,12 +22,16 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,8 @@ public final class Instance implements AutoCloseable {
   private final SigningKey deviceKey;
   private final Map<EntryId, Database> databases = new ConcurrentHashMap<>();
   private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+  private final Queue<CommitEvent> announcements = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock announcing = new ReentrantLock();
   private final AtomicLong listenerFailures = new AtomicLong();
   private volatile boolean closed;
 
@@ -251,7 +257,33 @@ public final class Instance implements AutoCloseable {
    */
   public InsertResult receive(EntryId database, List<Entry> entries) {
     checkOpen();
+    boolean known = databases.containsKey(database) || backend.contains(database);
+    if (!known && entries.stream().noneMatch(e -> e.isRoot() && e.id().equals(database))) {
+      // No object for an unknown database until its root arrives: IDs from a peer must not be
+      // able to make this instance hold state for databases that do not exist.
+      return rejectAllForMissingRoot(database, entries);
+    }
     return handle(database).receive(entries);
+  }
+
+  private static InsertResult rejectAllForMissingRoot(EntryId database, List<Entry> entries) {
+    Map<EntryId, EntryRejectedException> rejected = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      rejected.put(
+          e.id(),
+          e.database().equals(database)
+              ? new MissingParentsException(e.id(), List.of(database))
+              : new InvalidEntryException(
+                  e.id(),
+                  InvalidEntryException.Reason.WRONG_DATABASE,
+                  "entry "
+                      + e.id().shortHex()
+                      + " belongs to database "
+                      + e.database().shortHex()
+                      + ", not "
+                      + database.shortHex()));
+    }
+    return new InsertResult(List.of(), List.of(), rejected);
   }
 
   /**
@@ -277,18 +309,55 @@ public final class Instance implements AutoCloseable {
     return listenerFailures.get();
   }
 
-  void announce(CommitEvent event) {
+  /**
+   * Queues an event for the listeners. Called under the database's write lock right after the entry
+   * is stored, so events of one database are queued in storage order (parents before children).
+   */
+  void enqueueAnnouncement(CommitEvent event) {
+    announcements.add(event);
+  }
+
+  /**
+   * Delivers queued events in queue order. One thread delivers at a time; a thread that finds
+   * another delivering leaves its events to it, and the loop re-checks after unlocking so none is
+   * stranded.
+   */
+  void deliverAnnouncements() {
+    while (!announcements.isEmpty()) {
+      if (!announcing.tryLock()) {
+        return;
+      }
+      try {
+        CommitEvent event;
+        while ((event = announcements.poll()) != null) {
+          announce(event);
+        }
+      } finally {
+        announcing.unlock();
+      }
+    }
+  }
+
+  private void announce(CommitEvent event) {
+    VirtualMachineError fatal = null;
     for (CommitListener l : listeners) {
       try {
         l.onCommit(event);
-      } catch (RuntimeException | LinkageError | AssertionError e) {
+      } catch (Throwable e) {
         listenerFailures.incrementAndGet();
         log.warn(
             "commit listener {} failed on entry {}; the commit stands",
             l.getClass().getName(),
             event.entry().id(),
             e);
+        if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
+          // The JVM is in trouble (out of memory, internal error): finish the round, then tell.
+          fatal = vmError;
+        }
       }
+    }
+    if (fatal != null) {
+      throw fatal;
     }
   }
 

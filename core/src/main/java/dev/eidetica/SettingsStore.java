@@ -74,6 +74,19 @@ public final class SettingsStore {
     return this;
   }
 
+  /**
+   * Removes {@code key}'s record entirely. Prefer {@link #revoke}: entries the key signed before
+   * removal stay valid either way, but a revoked record keeps saying why they were signed.
+   *
+   * @throws NotFoundException if the key is not listed
+   */
+  public SettingsStore remove(PublicKey key) {
+    if (!doc.delete(DocPath.of(AuthSettings.AUTH_FIELD, key.toString()))) {
+      throw new NotFoundException("key " + key + " is not listed in settings");
+    }
+    return this;
+  }
+
   private AuthSettings auth() {
     Optional<DocValue> all = doc.get(DocPath.of(AuthSettings.AUTH_FIELD));
     SortedMap<String, DocValue> fields = new TreeMap<>();

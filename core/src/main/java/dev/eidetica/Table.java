@@ -79,7 +79,7 @@ public final class Table<T> {
   public List<Row<T>> query(Predicate<? super T> filter) {
     List<Row<T>> out = new ArrayList<>();
     for (Map.Entry<String, Object> e : doc.toMap().entrySet()) {
-      T value = DocValues.MAPPER.convertValue(e.getValue(), type);
+      T value = DocValues.toObject(DocValue.of(e.getValue()), type, e.getKey());
       if (filter.test(value)) {
         out.add(new Row<>(e.getKey(), value));
       }

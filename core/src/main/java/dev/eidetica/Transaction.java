@@ -98,6 +98,8 @@ public final class Transaction implements AutoCloseable {
     }
     EntryId id = database.commitLocal(signer, payloads);
     state = State.COMMITTED;
+    // After the state change: nothing a listener does can make this transaction commit twice.
+    database.instance().deliverAnnouncements();
     return id;
   }
 

@@ -38,7 +38,8 @@ class ConvergenceProperties {
         Instance w = Instance.builder().random(new Random(seed + 10 + i)).open();
         writers.add(w);
         try (Transaction tx = db.newTransaction()) {
-          tx.settings().grant(w.deviceKey(), Permission.write(1));
+          // Writers are admins of different ranks, so their concurrent key changes conflict.
+          tx.settings().grant(w.deviceKey(), Permission.admin(1 + random.nextInt(3)));
           tx.commit();
         }
       }
@@ -51,6 +52,8 @@ class ConvergenceProperties {
         if (random.nextInt(4) == 0) {
           Instance peer = writers.get(random.nextInt(writers.size()));
           Replicas.copyAll(actor.database(db.id()), peer);
+        } else if (random.nextInt(5) == 0) {
+          randomSettingsChange(actor.database(db.id()), writers, random);
         } else {
           randomTransaction(actor.database(db.id()), random);
         }
@@ -72,6 +75,7 @@ class ConvergenceProperties {
         Database replica = w.database(db.id());
         assertThat(replica.tips()).isEqualTo(reference.tips());
         assertThat(replica.docStore(STORE).toMap()).isEqualTo(expected);
+        assertThat(replica.settings().auth().keys()).isEqualTo(reference.settings().auth().keys());
       }
 
       for (int r = 0; r < 3; r++) {
@@ -82,6 +86,8 @@ class ConvergenceProperties {
           assertThat(replica.tips()).isEqualTo(reference.tips());
           assertThat(replica.docStore(STORE).toMap()).isEqualTo(expected);
           assertThat(replica.settings().document()).isEqualTo(reference.settings().document());
+          assertThat(replica.settings().auth().keys())
+              .isEqualTo(reference.settings().auth().keys());
         }
       }
     } finally {
@@ -108,6 +114,21 @@ class ConvergenceProperties {
     }
   }
 
+  /** Grants or revokes a writer's key; the rules may refuse it, which is part of the test. */
+  private static void randomSettingsChange(Database db, List<Instance> writers, Random random) {
+    Instance target = writers.get(random.nextInt(writers.size()));
+    try (Transaction tx = db.newTransaction()) {
+      if (random.nextBoolean()) {
+        tx.settings().grant(target.deviceKey(), Permission.admin(1 + random.nextInt(3)));
+      } else {
+        tx.settings().revoke(target.deviceKey());
+      }
+      tx.commit();
+    } catch (PermissionDeniedException | NotFoundException refused) {
+      // A revoked or outranked writer's change is refused; the replicas must still converge.
+    }
+  }
+
   private static void randomTransaction(Database db, Random random) {
     try (Transaction tx = db.newTransaction()) {
       DocStore d = tx.docStore(STORE);
@@ -116,6 +137,8 @@ class ConvergenceProperties {
         randomOperation(d, random);
       }
       tx.commit();
+    } catch (PermissionDeniedException revoked) {
+      // This writer was revoked in what it has seen; its writes are refused locally.
     }
   }
 

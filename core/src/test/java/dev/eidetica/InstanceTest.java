@@ -116,6 +116,33 @@ class InstanceTest {
     }
   }
 
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  @Test
+  void aListenerThrowingACheckedExceptionOrAnErrorDoesNotFailTheCommit() {
+    try (Instance instance = Instance.inMemory()) {
+      Database db = instance.createDatabase("robust");
+      List<EntryId> heard = new ArrayList<>();
+      instance.addCommitListener(e -> sneakyThrow(new java.io.IOException("listener io")));
+      instance.addCommitListener(
+          e -> {
+            throw new StackOverflowError("listener recursion");
+          });
+      instance.addCommitListener(e -> heard.add(e.entry().id()));
+      long before = db.entryCount();
+      Transaction tx = db.newTransaction();
+      tx.docStore("data").set("a", 1);
+      EntryId id = tx.commit();
+      assertThatThrownBy(tx::commit).isInstanceOf(TransactionStateException.class);
+      assertThat(heard).containsExactly(id);
+      assertThat(db.entryCount()).isEqualTo(before + 1);
+      assertThat(instance.listenerFailures()).isEqualTo(2);
+    }
+  }
+
   @Test
   void aFailingListenerNeitherFailsNorLosesTheCommit() {
     try (Instance instance = Instance.inMemory()) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eidetica.auth.Permission;
+import dev.eidetica.backend.Backend;
+import dev.eidetica.backend.InMemoryBackend;
+import dev.eidetica.backend.StorageException;
 import dev.eidetica.crdt.Doc;
 import dev.eidetica.crdt.DocDelta;
 import dev.eidetica.crdt.DocPath;
@@ -11,6 +14,8 @@ import dev.eidetica.crdt.DocValue;
 import dev.eidetica.crypto.SigningKey;
 import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -241,6 +247,74 @@ class ReceiveTest {
     assertThat(bobDb.tips()).isEqualTo(aliceDb.tips());
     assertThat(bobDb.docStore("data").toMap()).isEqualTo(aliceDb.docStore("data").toMap());
     assertThat(bobDb.entryCount()).isEqualTo(aliceDb.entryCount());
+  }
+
+  @Test
+  void entriesStoredBeforeAStorageFailureInABatchAreStillAnnouncedInOrder() {
+    put(aliceDb, "a", 1);
+    put(aliceDb, "b", 2);
+    List<Entry> all = Replicas.allEntries(aliceDb);
+    InMemoryBackend real = new InMemoryBackend();
+    AtomicInteger puts = new AtomicInteger();
+    Backend failing =
+        (Backend)
+            Proxy.newProxyInstance(
+                Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("put") && puts.incrementAndGet() == 3) {
+                    throw new StorageException("disk full");
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (Instance target = Instance.builder().backend(failing).open()) {
+      List<EntryId> heard = new ArrayList<>();
+      target.addCommitListener(e -> heard.add(e.entry().id()));
+      assertThatThrownBy(() -> target.receive(aliceDb.id(), all))
+          .isInstanceOf(StorageException.class);
+      Database partial = target.database(aliceDb.id());
+      assertThat(partial.entryCount()).isEqualTo(2);
+      assertThat(heard).hasSize(2).first().isEqualTo(aliceDb.id());
+      assertThat(partial.tips()).containsExactly(heard.get(1));
+    }
+  }
+
+  @Test
+  void entriesOfAnUnknownDatabaseWithoutItsRootAreMissingAndLeaveNoTrace() {
+    put(aliceDb, "a", 1);
+    List<Entry> withoutRoot =
+        Replicas.allEntries(aliceDb).stream().filter(e -> !e.isRoot()).toList();
+    InsertResult result = bob.receive(aliceDb.id(), withoutRoot);
+    assertThat(result.rejected()).hasSize(withoutRoot.size());
+    assertThat(result.rejected().values()).allMatch(e -> e instanceof MissingParentsException);
+    assertThatThrownBy(() -> bob.database(aliceDb.id()))
+        .isInstanceOf(DatabaseNotFoundException.class);
+    assertThat(bob.databases()).isEmpty();
+  }
+
+  @Test
+  void aStoreParentThatIsNotLowerIsRejected() {
+    Replicas.copyAll(aliceDb, bob);
+    EntryId a = put(aliceDb, "a", 1);
+    Replicas.copyAll(aliceDb, bob);
+    Entry stored = aliceDb.entry(a).orElseThrow();
+    SigningKey key = alice.signingKey(alice.deviceKey());
+    // A sibling of `a` (same parents, same height) naming `a` as its store parent.
+    Entry sideways =
+        Entry.builder(aliceDb.id())
+            .parents(stored.parents())
+            .height(stored.height())
+            .store("data", List.of(a), validPayload())
+            .sign(key);
+    InsertResult result = bob.receive(aliceDb.id(), List.of(sideways));
+    assertThat(result.rejected().get(sideways.id()))
+        .isInstanceOfSatisfying(
+            InvalidEntryException.class,
+            e -> assertThat(e.reason()).isEqualTo(InvalidEntryException.Reason.BAD_STORE_PARENT));
   }
 
   private static byte[] validPayload() {

@@ -6,18 +6,23 @@ import dev.eidetica.entry.EntryId;
 import java.util.Optional;
 
 /**
- * Decides whether a signer may make an entry, from the settings as of the entry's parents
- * ("before") and, for an entry that writes settings, the settings it leads to ("after").
+ * Decides whether a signer may make an entry, from the database's keys as of the entry's parents
+ * and, for an entry that writes settings, the key records it changes.
  *
  * <ul>
  *   <li>A root entry is valid when its own settings make its signer an active admin (bootstrap).
- *   <li>Otherwise the signer must be listed and active in the settings before the entry; an entry
- *       cannot grant itself rights, because its own writes are not consulted.
+ *   <li>Otherwise the signer must be listed and active before the entry; an entry cannot grant
+ *       itself rights, because its own writes are not consulted.
  *   <li>Any entry needs write or admin; one that writes settings needs admin.
  *   <li>An admin may add, change, revoke or remove only keys that do not outrank it, and may grant
  *       at most its own permission.
- *   <li>Every changed {@code auth} entry must be a well-formed key record.
+ *   <li>Every changed {@code auth} record must be a well-formed key record.
  * </ul>
+ *
+ * <p>The same rule, {@link #refusal}, decides both whether an entry is accepted (against the keys
+ * in its own history) and, when the keys in effect are computed, whether a settings write takes
+ * effect against everything ordered before it, including concurrent writes it never saw (see {@link
+ * KeyHistory}).
  */
 public final class AuthRules {
   private AuthRules() {}
@@ -41,44 +46,51 @@ public final class AuthRules {
   /**
    * Checks a non-root entry.
    *
-   * @param after the settings after the entry, or null when it does not write settings
+   * @param changes the key records it changes, or null when it does not write settings
    * @throws PermissionDeniedException naming the rule that failed
    */
   public static void check(
-      EntryId entry, EntryId database, PublicKey signer, AuthSettings before, AuthSettings after) {
-    AuthKey key =
-        before
-            .key(signer)
-            .orElseThrow(
-                () ->
-                    new PermissionDeniedException(
-                        entry,
-                        "key "
-                            + signer
-                            + " is not a member of database "
-                            + database.shortHex()
-                            + "; an admin must grant it a permission first"));
+      EntryId entry, EntryId database, PublicKey signer, AuthSettings before, AuthChanges changes) {
+    Optional<String> refusal = refusal(database, signer, before, changes);
+    if (refusal.isPresent()) {
+      throw new PermissionDeniedException(entry, refusal.get());
+    }
+  }
+
+  /**
+   * Why {@code signer} may not make an entry with {@code changes} (null: no settings write) when
+   * the keys are {@code before}; empty when it may.
+   */
+  public static Optional<String> refusal(
+      EntryId database, PublicKey signer, AuthSettings before, AuthChanges changes) {
+    Optional<AuthKey> record = before.key(signer);
+    if (record.isEmpty()) {
+      return Optional.of(
+          "key "
+              + signer
+              + " is not a member of database "
+              + database.shortHex()
+              + "; an admin must grant it a permission first");
+    }
+    AuthKey key = record.get();
     if (!key.isActive()) {
-      throw new PermissionDeniedException(
-          entry, "key " + signer + " was revoked in database " + database.shortHex());
+      return Optional.of("key " + signer + " was revoked in database " + database.shortHex());
     }
     Permission held = key.permission();
     if (!held.canWrite()) {
-      throw new PermissionDeniedException(
-          entry, "key " + signer + " has permission " + held.text() + " and cannot write");
+      return Optional.of("key " + signer + " has permission " + held.text() + " and cannot write");
     }
-    if (after == null) {
-      return;
+    if (changes == null) {
+      return Optional.empty();
     }
     if (!held.canAdmin()) {
-      throw new PermissionDeniedException(
-          entry, "only admins may change settings; key " + signer + " has " + held.text());
+      return Optional.of("only admins may change settings; key " + signer + " has " + held.text());
     }
-    for (String name : before.changedEntries(after)) {
+    for (var change : changes.records().entrySet()) {
+      String name = change.getKey();
       Optional<AuthKey> old = before.rawEntry(name).flatMap(v -> AuthSettings.parse(name, v));
       if (old.isPresent() && old.get().permission().outranks(held)) {
-        throw new PermissionDeniedException(
-            entry,
+        return Optional.of(
             "key "
                 + signer
                 + " ("
@@ -89,14 +101,18 @@ public final class AuthRules {
                 + old.get().permission().text()
                 + "), which outranks it");
       }
-      Optional<DocValueCheck> malformed = DocValueCheck.of(name, after);
-      if (malformed.isPresent()) {
-        throw new PermissionDeniedException(entry, malformed.get().message());
+      if (change.getValue().isEmpty()) {
+        continue;
       }
-      Optional<AuthKey> now = after.rawEntry(name).flatMap(v -> AuthSettings.parse(name, v));
-      if (now.isPresent() && now.get().permission().outranks(held)) {
-        throw new PermissionDeniedException(
-            entry,
+      Optional<AuthKey> now = AuthSettings.parse(name, change.getValue().get());
+      if (now.isEmpty()) {
+        return Optional.of(
+            "settings entry auth."
+                + name
+                + " is not a key record {permission, status, name} under an ed25519 public key");
+      }
+      if (now.get().permission().outranks(held)) {
+        return Optional.of(
             "key "
                 + signer
                 + " ("
@@ -108,21 +124,6 @@ public final class AuthRules {
                 + ": that is higher than its own permission");
       }
     }
-  }
-
-  /** A changed {@code auth} entry that is present but not a well-formed key record. */
-  private record DocValueCheck(String message) {
-    static Optional<DocValueCheck> of(String name, AuthSettings after) {
-      return after
-          .rawEntry(name)
-          .filter(v -> AuthSettings.parse(name, v).isEmpty())
-          .map(
-              v ->
-                  new DocValueCheck(
-                      "settings entry auth."
-                          + name
-                          + " is not a key record {permission, status, name} under an"
-                          + " ed25519 public key"));
-    }
+    return Optional.empty();
   }
 }

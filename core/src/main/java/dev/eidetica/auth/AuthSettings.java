@@ -4,12 +4,10 @@ import dev.eidetica.crdt.DocValue;
 import dev.eidetica.crypto.InvalidKeyException;
 import dev.eidetica.crypto.PublicKey;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -63,12 +61,7 @@ public final class AuthSettings {
     if (!(settings.entries().get(AUTH_FIELD) instanceof DocValue.MapValue auth)) {
       return EMPTY;
     }
-    SortedMap<String, DocValue> raw = new TreeMap<>(auth.entries());
-    Map<PublicKey, AuthKey> keys = new LinkedHashMap<>();
-    for (var e : raw.entrySet()) {
-      parse(e.getKey(), e.getValue()).ifPresent(k -> keys.put(k.key(), k));
-    }
-    return new AuthSettings(raw, keys);
+    return of(new TreeMap<>(auth.entries()));
   }
 
   /** Parses one {@code auth} entry; empty when it is malformed. */
@@ -106,20 +99,44 @@ public final class AuthSettings {
     return raw.isEmpty();
   }
 
-  /** Names of {@code auth} entries whose value differs between this and {@code after}. */
-  Set<String> changedEntries(AuthSettings after) {
-    Set<String> changed = new HashSet<>();
+  /**
+   * The {@code auth} records that differ in {@code after}: each changed name with its new value, or
+   * empty where {@code after} no longer has it.
+   */
+  public AuthChanges changesTo(AuthSettings after) {
+    SortedMap<String, Optional<DocValue>> changed = new TreeMap<>();
     for (var e : after.raw.entrySet()) {
       if (!e.getValue().equals(raw.get(e.getKey()))) {
-        changed.add(e.getKey());
+        changed.put(e.getKey(), Optional.of(e.getValue()));
       }
     }
     for (String name : raw.keySet()) {
       if (!after.raw.containsKey(name)) {
-        changed.add(name);
+        changed.put(name, Optional.empty());
       }
     }
-    return changed;
+    return new AuthChanges(changed);
+  }
+
+  /** These settings with {@code changes} applied. */
+  public AuthSettings apply(AuthChanges changes) {
+    SortedMap<String, DocValue> next = new TreeMap<>(raw);
+    for (var c : changes.records().entrySet()) {
+      if (c.getValue().isPresent()) {
+        next.put(c.getKey(), c.getValue().get());
+      } else {
+        next.remove(c.getKey());
+      }
+    }
+    return of(next);
+  }
+
+  private static AuthSettings of(SortedMap<String, DocValue> raw) {
+    Map<PublicKey, AuthKey> keys = new LinkedHashMap<>();
+    for (var e : raw.entrySet()) {
+      parse(e.getKey(), e.getValue()).ifPresent(k -> keys.put(k.key(), k));
+    }
+    return new AuthSettings(raw, keys);
   }
 
   /** The raw value of an {@code auth} entry, if present. */

@@ -49,7 +49,7 @@ final class DbCommand {
       try (Instance instance = InstanceAccess.openExisting(db.root.dataDirectory())) {
         PrintWriter out = spec.commandLine().getOut();
         for (DatabaseInfo info : instance.databases()) {
-          out.println(info.name() + "\t" + info.id());
+          out.println(Text.printable(info.name()) + "\t" + info.id());
         }
       }
       return 0;
