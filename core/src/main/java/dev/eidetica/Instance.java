@@ -373,11 +373,6 @@ public final class Instance implements AutoCloseable {
     return snapshotInterval;
   }
 
-  /** The backend, for components of this library that need raw access (sync). */
-  public Backend backend() {
-    return backend;
-  }
-
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("this instance is closed");
