@@ -700,7 +700,13 @@ public final class Database {
     }
   }
 
-  /** Current settings, read-only. */
+  /**
+   * Current settings, read-only.
+   *
+   * @param document the merged settings document (its raw {@code auth} map may still show key
+   *     changes that the rules refused)
+   * @param auth the keys in effect: what authorization uses
+   */
   public record SettingsView(DocValue.MapValue document, AuthSettings auth) {
     /** The display name, or empty. */
     public String name() {
