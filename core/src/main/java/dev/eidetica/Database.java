@@ -286,7 +286,7 @@ public final class Database {
         continue;
       }
       try {
-        Doc.validateDelta(s.payload());
+        Doc.validateDelta(s.payload(), version(e));
       } catch (DocFormatException ex) {
         throw new InvalidEntryException(
             eid,

@@ -317,6 +317,24 @@ class ReceiveTest {
             e -> assertThat(e.reason()).isEqualTo(InvalidEntryException.Reason.BAD_STORE_PARENT));
   }
 
+  @Test
+  void aPayloadNamingAnElementFromTheFutureIsRejected() {
+    Replicas.copyAll(aliceDb, bob);
+    String future = "9000000000000000000." + "ab".repeat(32) + ".0";
+    Entry hostile =
+        entryOnTips(
+            aliceDb,
+            alice.signingKey(alice.deviceKey()),
+            "data",
+            "{\"k\":{\"e\":[{\"id\":\"" + future + "\",\"o\":\"^\",\"v\":\"x\"}]}}");
+    InsertResult result = bob.receive(aliceDb.id(), List.of(hostile));
+    assertThat(result.rejected().get(hostile.id()))
+        .isInstanceOfSatisfying(
+            InvalidEntryException.class,
+            e -> assertThat(e.reason()).isEqualTo(InvalidEntryException.Reason.BAD_PAYLOAD));
+    assertThat(bob.database(aliceDb.id()).docStore("data").get("k")).isEmpty();
+  }
+
   private static byte[] validPayload() {
     DocDelta delta = new DocDelta(Doc.empty());
     delta.set(DocPath.of("x"), new DocValue.Int(1));

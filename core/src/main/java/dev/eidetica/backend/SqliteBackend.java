@@ -128,6 +128,8 @@ public final class SqliteBackend implements Backend {
 
   // Guarded by lock. conn is null once closed.
   private Connection conn;
+  // Why the connection was closed by a failure rather than by close(); null otherwise.
+  private String closedBecause;
   private final List<PreparedStatement> prepared = new ArrayList<>();
   private PreparedStatement begin;
   private PreparedStatement commit;
@@ -365,6 +367,9 @@ public final class SqliteBackend implements Backend {
       // Checkpoints are where WAL mode pays its fsyncs; every 4,096 pages (16 MiB of WAL) instead
       // of SQLite's 1,000 makes them rarer at the cost of a larger WAL file.
       s.execute("PRAGMA wal_autocheckpoint = 4096");
+      // A large batch grows the WAL to its size; cap what is kept after the next checkpoint, so
+      // the file does not stay that large for the life of the store.
+      s.execute("PRAGMA journal_size_limit = 67108864");
     }
   }
 
@@ -567,6 +572,11 @@ public final class SqliteBackend implements Backend {
       // left to roll back.
       if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
         cause.addSuppressed(e);
+        // The connection may still be inside the failed transaction: stop using it, so nothing
+        // later reads its uncommitted rows or commits part of it.
+        closedBecause = "the store was closed after a failed rollback (" + e.getMessage() + ")";
+        closeQuietly(conn, cause);
+        conn = null;
       }
     }
   }
@@ -1092,7 +1102,10 @@ public final class SqliteBackend implements Backend {
 
   private void checkOpen() {
     if (conn == null) {
-      throw new StorageException("backend is closed");
+      throw new StorageException(
+          closedBecause == null
+              ? "backend is closed"
+              : closedBecause + "; reopen the instance to continue (committed data is intact)");
     }
   }
 

@@ -32,7 +32,9 @@ public final class Doc {
   }
 
   /**
-   * Decodes {@code payload} and joins its writes, all stamped {@code version}, into this doc.
+   * Decodes {@code payload} and joins its writes, all stamped {@code version}, into this doc. The
+   * join is order-independent for any well-formed payload; stores additionally admit only payloads
+   * that pass {@link #validateDelta(byte[], Version)}.
    *
    * @throws DocFormatException if the payload is malformed; the doc is then unchanged
    * @throws IllegalArgumentException if {@code version} is {@link Version#STAGED}
@@ -50,7 +52,21 @@ public final class Doc {
    * @throws DocFormatException naming what is wrong and where
    */
   public static void validateDelta(byte[] payload) {
-    JsonTreeReader.delta(payload, ANY_REAL_VERSION);
+    JsonTreeReader.delta(payload, ANY_REAL_VERSION, false);
+  }
+
+  /**
+   * Checks that {@code payload} is a well-formed delta for an entry of {@code version}, exactly as
+   * {@link #applyDelta} would accept it: besides the shape, every element it names must come from a
+   * lower height. Stores check received entries with this.
+   *
+   * @throws DocFormatException naming what is wrong and where
+   */
+  public static void validateDelta(byte[] payload, Version version) {
+    if (!version.isReal()) {
+      throw new IllegalArgumentException("a committed delta needs a real version, got " + version);
+    }
+    JsonTreeReader.delta(payload, version, true);
   }
 
   /** Joins everything {@code other} holds into this doc; {@code other} is not changed. */

@@ -54,6 +54,9 @@ final class Elem {
       a.origin = b.origin;
     }
     a.node = a.node == null ? b.node : b.node == null ? a.node : Node.join(a.node, b.node);
+    if (a.node != null && a.node.isEmpty()) {
+      a.node = null;
+    }
     return a;
   }
 

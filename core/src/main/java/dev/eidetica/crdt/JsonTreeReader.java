@@ -22,20 +22,34 @@ import java.util.TreeMap;
 final class JsonTreeReader {
   private final JsonParser p;
   private final Version deltaVersion;
+  // When set, element IDs a delta names must come from lower heights than the delta's own entry.
+  private final boolean requireOlderIds;
   private final List<Version> table;
   private final List<Object> where = new ArrayList<>();
 
-  private JsonTreeReader(JsonParser p, Version deltaVersion, List<Version> table) {
+  private JsonTreeReader(
+      JsonParser p, Version deltaVersion, List<Version> table, boolean requireOlderIds) {
     this.p = p;
     this.deltaVersion = deltaVersion;
+    this.requireOlderIds = requireOlderIds;
     this.table = table;
   }
 
   /** Decodes a payload whose writes are stamped {@code version}. */
   static Node delta(byte[] payload, Version version) {
+    return delta(payload, version, false);
+  }
+
+  /**
+   * Decodes a payload whose writes are stamped {@code version}; with {@code requireOlderIds}, every
+   * full element ID or origin it names must have a height below {@code version}'s. An honest entry
+   * can only name elements made by its ancestors, which are lower; a "future" ID would pin a node's
+   * kind above every later write.
+   */
+  static Node delta(byte[] payload, Version version, boolean requireOlderIds) {
     Text.requireUtf8(payload, "the payload");
     try (JsonParser p = Json.FACTORY.createParser(payload)) {
-      JsonTreeReader r = new JsonTreeReader(p, version, null);
+      JsonTreeReader r = new JsonTreeReader(p, version, null, requireOlderIds);
       r.expect(p.nextToken(), JsonToken.START_OBJECT, "a payload is a JSON object");
       Node root = new Node();
       root.fields = r.readFields(1);
@@ -51,7 +65,7 @@ final class JsonTreeReader {
   static Node snapshot(byte[] snapshot) {
     Text.requireUtf8(snapshot, "the snapshot");
     try (JsonParser p = Json.FACTORY.createParser(snapshot)) {
-      JsonTreeReader r = new JsonTreeReader(p, null, new ArrayList<>());
+      JsonTreeReader r = new JsonTreeReader(p, null, new ArrayList<>(), false);
       r.expect(p.nextToken(), JsonToken.START_OBJECT, "a snapshot is a JSON object");
       r.expectKey("s");
       r.expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT, "the snapshot format is 1");
@@ -313,6 +327,14 @@ final class JsonTreeReader {
     long height = parseDecimal(text, 0, firstDot, Long.MAX_VALUE);
     String hex = text.substring(firstDot + 1, lastDot);
     int seq = parseDecimal(text, lastDot + 1, text.length(), Integer.MAX_VALUE);
+    if (requireOlderIds && height >= deltaVersion.height()) {
+      throw fail(
+          "element "
+              + Text.quote(text)
+              + " is not older than the entry naming it (height "
+              + deltaVersion.height()
+              + "); an entry can only name elements made by lower entries");
+    }
     return new ElemId(version(height, hex), seq);
   }
 

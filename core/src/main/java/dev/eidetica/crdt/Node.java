@@ -68,26 +68,71 @@ final class Node {
       }
     }
     a.erase = winner;
+    // A child's highest version can fall in a join: pruning drops an element of a replaced list
+    // with everything inside it, including writes newer than the erase that replaced it. The
+    // cached maxima must then be recomputed, or kind resolution would depend on join order.
+    boolean fieldsFell = false;
     if (b.fields != null) {
       if (a.fields == null) {
         a.fields = b.fields;
       } else {
         for (Map.Entry<String, Node> e : b.fields.entrySet()) {
-          a.fields.merge(e.getKey(), e.getValue(), Node::join);
+          Node mine = a.fields.get(e.getKey());
+          if (mine == null) {
+            a.fields.put(e.getKey(), e.getValue());
+            continue;
+          }
+          Version before = Version.max(mine.maxVersion(), e.getValue().maxVersion());
+          Node joined = join(mine, e.getValue());
+          if (joined.isEmpty()) {
+            a.fields.remove(e.getKey());
+            fieldsFell = true;
+          } else if (Version.below(joined.maxVersion(), before)) {
+            fieldsFell = true;
+          }
         }
       }
     }
-    a.fieldsMax = Version.max(a.fieldsMax, b.fieldsMax);
+    if (fieldsFell) {
+      a.fieldsMax = null;
+      for (Node child : a.fields.values()) {
+        a.fieldsMax = Version.max(a.fieldsMax, child.maxVersion());
+      }
+      a.fields = a.fields.isEmpty() ? null : a.fields;
+    } else {
+      a.fieldsMax = Version.max(a.fieldsMax, b.fieldsMax);
+    }
+    boolean elemsFell = false;
     if (b.elems != null) {
       if (a.elems == null) {
         a.elems = b.elems;
       } else {
         for (Map.Entry<ElemId, Elem> e : b.elems.entrySet()) {
-          a.elems.merge(e.getKey(), e.getValue(), Elem::join);
+          Elem mine = a.elems.get(e.getKey());
+          if (mine == null) {
+            a.elems.put(e.getKey(), e.getValue());
+            continue;
+          }
+          Version before = Version.max(mine.maxVersion(), e.getValue().maxVersion());
+          Elem joined = Elem.join(mine, e.getValue());
+          if (joined.isEmpty()) {
+            a.elems.remove(e.getKey());
+            elemsFell = true;
+          } else if (Version.below(joined.maxVersion(), before)) {
+            elemsFell = true;
+          }
         }
       }
     }
-    a.elemsMax = Version.max(a.elemsMax, b.elemsMax);
+    if (elemsFell) {
+      a.elemsMax = null;
+      for (Elem elem : a.elems.values()) {
+        a.elemsMax = Version.max(a.elemsMax, elem.maxVersion());
+      }
+      a.elems = a.elems.isEmpty() ? null : a.elems;
+    } else {
+      a.elemsMax = Version.max(a.elemsMax, b.elemsMax);
+    }
     return a;
   }
 
