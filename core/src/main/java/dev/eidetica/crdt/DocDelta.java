@@ -138,7 +138,11 @@ public final class DocDelta {
     Node stagedTop = staged.fields == null ? null : staged.fields.get(segments.getFirst());
     Node stagedPart = new Node();
     if (stagedTop != null) {
-      putField(stagedPart, segments.getFirst(), stagedTop.deepCopy());
+      // Only the staged nodes along the path (and the subtree at its end when asked): copying the
+      // whole staged subtree made n writes under one top-level key cost O(n^2). The headers keep
+      // exact maxima, since every non-empty staged node's maximum is STAGED.
+      putField(
+          stagedPart, segments.getFirst(), stagedTop.spine(segments, 1, throughLists, fullAtEnd));
     }
     return Node.join(view, stagedPart);
   }
