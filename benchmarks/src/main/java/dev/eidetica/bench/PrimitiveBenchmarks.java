@@ -47,6 +47,9 @@ public class PrimitiveBenchmarks {
   private Doc big;
   private long height;
   private DocPath readPath;
+  private Doc lateBranch;
+  private byte[] replaceMap;
+  private long lateHeight;
 
   @Setup
   public void setUp() {
@@ -77,6 +80,17 @@ public class PrimitiveBenchmarks {
     }
     height = 100_001;
     readPath = DocPath.of("k77777");
+    lateBranch = Doc.empty();
+    for (int i = 0; i < 100_000; i++) {
+      DocDelta d = new DocDelta(Doc.empty());
+      d.set(DocPath.of("m", "k" + i), new DocValue.Int(i));
+      random.nextBytes(id);
+      lateBranch.applyDelta(d.encode(), new Version(1_000_000_000L + i, EntryId.of(id)));
+    }
+    DocDelta replace = new DocDelta(Doc.empty());
+    replace.set(DocPath.of("m"), new DocValue.MapValue(new java.util.TreeMap<>()));
+    replaceMap = replace.encode();
+    lateHeight = 1;
   }
 
   /** Builds, encodes and signs a one-store entry (what a commit does before storing). */
@@ -118,6 +132,16 @@ public class PrimitiveBenchmarks {
   public Doc mergeIntoLargeDocument() {
     big.applyDelta(payload, new Version(height++, database));
     return big;
+  }
+
+  /**
+   * A late-arriving old branch replaces a map that has since gained 100,000 newer fields: each
+   * delta raises the map's erase, which must not walk the fields.
+   */
+  @Benchmark
+  public Doc lateEraseOverLargeMap() {
+    lateBranch.applyDelta(replaceMap, new Version(lateHeight++, database));
+    return lateBranch;
   }
 
   /** Reads one key of a 100,000-key document. */

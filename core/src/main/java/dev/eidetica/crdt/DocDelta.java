@@ -291,6 +291,7 @@ public final class DocDelta {
     }
     parent.fields.put(key, child);
     parent.fieldsMax = Version.STAGED;
+    parent.fieldsMin = Version.lowest(parent.fieldsMin, child.minVersion());
   }
 
   private static void putElem(Node list, Elem elem) {
@@ -299,5 +300,6 @@ public final class DocDelta {
     }
     list.elems.put(elem.id, elem);
     list.elemsMax = Version.STAGED;
+    list.elemsMin = Version.lowest(list.elemsMin, elem.minVersion());
   }
 }

@@ -37,6 +37,11 @@ final class Elem {
     return !originKnown && node == null;
   }
 
+  /** The lowest version in this element: its creation or any write inside it. */
+  Version minVersion() {
+    return node == null ? id.version() : Version.lowest(id.version(), node.minVersion());
+  }
+
   /** The highest version in this element: its creation or any write inside it. */
   Version maxVersion() {
     return node == null ? id.version() : Version.max(id.version(), node.maxVersion());

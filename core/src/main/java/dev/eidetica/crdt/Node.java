@@ -25,6 +25,10 @@ final class Node {
   TreeMap<ElemId, Elem> elems;
   Version fieldsMax;
   Version elemsMax;
+  // Lower bounds of the lowest version in fields/elems (null: none known). Exact after a prune or
+  // a decode; a join may leave them lower than exact, never higher, which is all pruning needs.
+  Version fieldsMin;
+  Version elemsMin;
 
   Node() {}
 
@@ -34,6 +38,11 @@ final class Node {
 
   Version eraseVersion() {
     return erase == null ? null : erase.version();
+  }
+
+  /** A lower bound of the lowest version of any write or element ID at or under this node. */
+  Version minVersion() {
+    return Version.lowest(eraseVersion(), Version.lowest(fieldsMin, elemsMin));
   }
 
   /** The highest version of any write or element ID at or under this node. */
@@ -95,12 +104,15 @@ final class Node {
     }
     if (fieldsFell) {
       a.fieldsMax = null;
+      a.fieldsMin = null;
       for (Node child : a.fields.values()) {
         a.fieldsMax = Version.max(a.fieldsMax, child.maxVersion());
+        a.fieldsMin = Version.lowest(a.fieldsMin, child.minVersion());
       }
       a.fields = a.fields.isEmpty() ? null : a.fields;
     } else {
       a.fieldsMax = Version.max(a.fieldsMax, b.fieldsMax);
+      a.fieldsMin = Version.lowest(a.fieldsMin, b.fieldsMin);
     }
     boolean elemsFell = false;
     if (b.elems != null) {
@@ -126,12 +138,15 @@ final class Node {
     }
     if (elemsFell) {
       a.elemsMax = null;
+      a.elemsMin = null;
       for (Elem elem : a.elems.values()) {
         a.elemsMax = Version.max(a.elemsMax, elem.maxVersion());
+        a.elemsMin = Version.lowest(a.elemsMin, elem.minVersion());
       }
       a.elems = a.elems.isEmpty() ? null : a.elems;
     } else {
       a.elemsMax = Version.max(a.elemsMax, b.elemsMax);
+      a.elemsMin = Version.lowest(a.elemsMin, b.elemsMin);
     }
     return a;
   }
@@ -148,6 +163,8 @@ final class Node {
       n.elems = null;
       n.fieldsMax = null;
       n.elemsMax = null;
+      n.fieldsMin = null;
+      n.elemsMin = null;
       return;
     }
     if (n.erase != null) {
@@ -159,8 +176,10 @@ final class Node {
     if (n.fields != null && Version.below(n.fieldsMax, t)) {
       n.fields = null;
       n.fieldsMax = null;
-    } else if (n.fields != null) {
+      n.fieldsMin = null;
+    } else if (n.fields != null && !atLeast(n.fieldsMin, t)) {
       Version max = null;
+      Version min = null;
       for (Iterator<Node> it = n.fields.values().iterator(); it.hasNext(); ) {
         Node child = it.next();
         prune(child, t);
@@ -168,16 +187,20 @@ final class Node {
           it.remove();
         } else {
           max = Version.max(max, child.maxVersion());
+          min = Version.lowest(min, child.minVersion());
         }
       }
       n.fieldsMax = max;
+      n.fieldsMin = min;
       n.fields = n.fields.isEmpty() ? null : n.fields;
     }
     if (n.elems != null && Version.below(n.elemsMax, t)) {
       n.elems = null;
       n.elemsMax = null;
-    } else if (n.elems != null) {
+      n.elemsMin = null;
+    } else if (n.elems != null && !atLeast(n.elemsMin, t)) {
       Version max = null;
+      Version min = null;
       for (Iterator<Elem> it = n.elems.values().iterator(); it.hasNext(); ) {
         Elem elem = it.next();
         if (Version.below(elem.id.version(), t)) {
@@ -192,11 +215,22 @@ final class Node {
           it.remove();
         } else {
           max = Version.max(max, elem.maxVersion());
+          min = Version.lowest(min, elem.minVersion());
         }
       }
       n.elemsMax = max;
+      n.elemsMin = min;
       n.elems = n.elems.isEmpty() ? null : n.elems;
     }
+  }
+
+  /**
+   * True when a known lower bound is at least {@code t}: then nothing below it is older than {@code
+   * t} and a prune at {@code t} can skip it, which keeps an erase rising over a large node whose
+   * children are all newer O(1). An unknown bound (null) means "walk".
+   */
+  private static boolean atLeast(Version lowerBound, Version t) {
+    return lowerBound != null && lowerBound.compareTo(t) >= 0;
   }
 
   /**
@@ -214,6 +248,7 @@ final class Node {
       }
     }
     n.fieldsMax = null;
+    n.fieldsMin = null;
     if (n.fields != null) {
       for (Iterator<Node> it = n.fields.values().iterator(); it.hasNext(); ) {
         Node child = it.next();
@@ -221,11 +256,13 @@ final class Node {
           it.remove();
         } else {
           n.fieldsMax = Version.max(n.fieldsMax, child.maxVersion());
+          n.fieldsMin = Version.lowest(n.fieldsMin, child.minVersion());
         }
       }
       n.fields = n.fields.isEmpty() ? null : n.fields;
     }
     n.elemsMax = null;
+    n.elemsMin = null;
     if (n.elems != null) {
       for (Iterator<Elem> it = n.elems.values().iterator(); it.hasNext(); ) {
         Elem elem = it.next();
@@ -240,6 +277,7 @@ final class Node {
           it.remove();
         } else {
           n.elemsMax = Version.max(n.elemsMax, elem.maxVersion());
+          n.elemsMin = Version.lowest(n.elemsMin, elem.minVersion());
         }
       }
       n.elems = n.elems.isEmpty() ? null : n.elems;
@@ -266,6 +304,8 @@ final class Node {
     Node copy = new Node(erase);
     copy.fieldsMax = fieldsMax;
     copy.elemsMax = elemsMax;
+    copy.fieldsMin = fieldsMin;
+    copy.elemsMin = elemsMin;
     return copy;
   }
 

@@ -59,6 +59,17 @@ public record Version(long height, EntryId entry) implements Comparable<Version>
     return a.compareTo(b) >= 0 ? a : b;
   }
 
+  /** The smaller of two versions, where {@code null} (nothing) is above everything. */
+  static Version lowest(Version a, Version b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** True when {@code a} is below {@code b}, where {@code null} is below everything. */
   static boolean below(Version a, Version b) {
     return b != null && (a == null || a.compareTo(b) < 0);
