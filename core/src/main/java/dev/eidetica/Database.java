@@ -68,25 +68,9 @@ public final class Database {
   private final DatabaseHead head = new DatabaseHead();
   private boolean headLoaded;
   private final Map<String, StoreState> stores = new HashMap<>();
-  private final Map<List<EntryId>, Doc> settingsAtTips =
-      new LinkedHashMap<>(SETTINGS_CACHE_SIZE, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<EntryId>, Doc> eldest) {
-          return size() > SETTINGS_CACHE_SIZE;
-        }
-      };
+  private final Map<List<EntryId>, Doc> settingsAtTips = lru(SETTINGS_CACHE_SIZE);
   private final Map<EntryId, AuthChanges> authChanges = new HashMap<>();
-  private final Map<List<EntryId>, AuthSettings> keysAtTips =
-      new LinkedHashMap<>(SETTINGS_CACHE_SIZE, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<EntryId>, AuthSettings> eldest) {
-          return size() > SETTINGS_CACHE_SIZE;
-        }
-      };
+  private final Map<List<EntryId>, AuthSettings> keysAtTips = lru(SETTINGS_CACHE_SIZE);
   // The keys in effect at the current tips; replaced, never mutated, so readers may share it.
   private volatile AuthSettings currentKeys;
 
@@ -94,6 +78,18 @@ public final class Database {
     this.instance = instance;
     this.id = id;
     this.backend = backend;
+  }
+
+  /** A map that keeps only its {@code capacity} most recently used entries. */
+  private static <K, V> Map<K, V> lru(int capacity) {
+    return new LinkedHashMap<>(capacity, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > capacity;
+      }
+    };
   }
 
   /** The database's ID: its root entry's ID. */

@@ -586,36 +586,30 @@ public final class SqliteBackend implements Backend {
     Objects.requireNonNull(store, "store");
     byte[] db = database.toBytes();
     byte[] copy = state.clone();
-    lock.lock();
-    try {
-      checkOpen();
-      upsertSnapshot.setBytes(1, db);
-      upsertSnapshot.setString(2, store);
-      upsertSnapshot.setLong(3, seq);
-      upsertSnapshot.setBytes(4, copy);
-      upsertSnapshot.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("saving a snapshot of store " + store, e);
-    } finally {
-      lock.unlock();
-    }
+    locked(
+        "saving a snapshot of store " + store,
+        () -> {
+          upsertSnapshot.setBytes(1, db);
+          upsertSnapshot.setString(2, store);
+          upsertSnapshot.setLong(3, seq);
+          upsertSnapshot.setBytes(4, copy);
+          upsertSnapshot.executeUpdate();
+          return null;
+        });
   }
 
   @Override
   public void putProperty(String key, byte[] value) {
     Objects.requireNonNull(key, "key");
     byte[] copy = value.clone();
-    lock.lock();
-    try {
-      checkOpen();
-      upsertProperty.setString(1, key);
-      upsertProperty.setBytes(2, copy);
-      upsertProperty.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("setting property " + key, e);
-    } finally {
-      lock.unlock();
-    }
+    locked(
+        "setting property " + key,
+        () -> {
+          upsertProperty.setString(1, key);
+          upsertProperty.setBytes(2, copy);
+          upsertProperty.executeUpdate();
+          return null;
+        });
   }
 
   @Override
@@ -623,19 +617,16 @@ public final class SqliteBackend implements Backend {
     Objects.requireNonNull(key.key(), "key.key()");
     Objects.requireNonNull(key.name(), "key.name()");
     Objects.requireNonNull(key.created(), "key.created()");
-    lock.lock();
-    try {
-      checkOpen();
-      upsertKey.setBytes(1, key.key().publicKey().toBytes());
-      upsertKey.setString(2, key.name());
-      upsertKey.setBytes(3, key.key().seed());
-      upsertKey.setString(4, key.created().toString());
-      upsertKey.executeUpdate();
-    } catch (SQLException e) {
-      throw failed("storing key " + key.name(), e);
-    } finally {
-      lock.unlock();
-    }
+    locked(
+        "storing key " + key.name(),
+        () -> {
+          upsertKey.setBytes(1, key.key().publicKey().toBytes());
+          upsertKey.setString(2, key.name());
+          upsertKey.setBytes(3, key.key().seed());
+          upsertKey.setString(4, key.created().toString());
+          upsertKey.executeUpdate();
+          return null;
+        });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -643,23 +634,17 @@ public final class SqliteBackend implements Backend {
 
   @Override
   public Optional<Entry> get(EntryId id) {
-    byte[] bytes;
-    lock.lock();
-    try {
-      checkOpen();
-      selectBytes.setBytes(1, id.toBytes());
-      try (ResultSet rs = selectBytes.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        bytes = rs.getBytes(1);
-      }
-    } catch (SQLException e) {
-      throw failed("reading entry " + id.shortHex(), e);
-    } finally {
-      lock.unlock();
-    }
-    return Optional.of(decode(id, bytes));
+    byte[] bytes =
+        locked(
+            "reading entry " + id.shortHex(),
+            () -> {
+              selectBytes.setBytes(1, id.toBytes());
+              try (ResultSet rs = selectBytes.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+              }
+            });
+    // Decoding (and checking the bytes hash to the ID) happens outside the lock.
+    return bytes == null ? Optional.empty() : Optional.of(decode(id, bytes));
   }
 
   private Entry decode(EntryId expected, byte[] bytes) {
@@ -689,86 +674,70 @@ public final class SqliteBackend implements Backend {
 
   @Override
   public Optional<EntryInfo> info(EntryId id) {
-    lock.lock();
-    try {
-      checkOpen();
-      selectInfo.setBytes(1, id.toBytes());
-      try (ResultSet rs = selectInfo.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new EntryInfo(
-                id, toId(rs.getBytes(1)), rs.getLong(2), rs.getLong(3), decodeIds(rs.getBytes(4))));
-      }
-    } catch (SQLException e) {
-      throw failed("reading entry " + id.shortHex(), e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading entry " + id.shortHex(),
+        () -> {
+          selectInfo.setBytes(1, id.toBytes());
+          try (ResultSet rs = selectInfo.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            return Optional.of(
+                new EntryInfo(
+                    id,
+                    toId(rs.getBytes(1)),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    decodeIds(rs.getBytes(4))));
+          }
+        });
   }
 
   @Override
   public boolean contains(EntryId id) {
-    lock.lock();
-    try {
-      checkOpen();
-      selectExists.setBytes(1, id.toBytes());
-      try (ResultSet rs = selectExists.executeQuery()) {
-        return rs.next();
-      }
-    } catch (SQLException e) {
-      throw failed("looking up entry " + id.shortHex(), e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "looking up entry " + id.shortHex(),
+        () -> {
+          selectExists.setBytes(1, id.toBytes());
+          try (ResultSet rs = selectExists.executeQuery()) {
+            return rs.next();
+          }
+        });
   }
 
   @Override
   public List<EntryId> databases() {
-    lock.lock();
-    try {
-      checkOpen();
-      return readIds(selectRoots);
-    } catch (SQLException e) {
-      throw failed("listing databases", e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "listing databases",
+        () -> {
+          return readIds(selectRoots);
+        });
   }
 
   @Override
   public List<EntryId> tips(EntryId database) {
-    lock.lock();
-    try {
-      checkOpen();
-      selectTips.setBytes(1, database.toBytes());
-      selectTips.setString(2, DATABASE_TIPS);
-      return readIds(selectTips);
-    } catch (SQLException e) {
-      throw failed("reading tips", e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading tips",
+        () -> {
+          selectTips.setBytes(1, database.toBytes());
+          selectTips.setString(2, DATABASE_TIPS);
+          return readIds(selectTips);
+        });
   }
 
   @Override
   public List<EntryId> storeTips(EntryId database, String store) {
     Objects.requireNonNull(store, "store");
-    lock.lock();
-    try {
-      checkOpen();
-      if (store.equals(DATABASE_TIPS)) {
-        return List.of(); // no store has an empty name; those rows are the database's tips
-      }
-      selectTips.setBytes(1, database.toBytes());
-      selectTips.setString(2, store);
-      return readIds(selectTips);
-    } catch (SQLException e) {
-      throw failed("reading tips of store " + store, e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading tips of store " + store,
+        () -> {
+          if (store.equals(DATABASE_TIPS)) {
+            return List.of(); // no store has an empty name; those rows are the database's tips
+          }
+          selectTips.setBytes(1, database.toBytes());
+          selectTips.setString(2, store);
+          return readIds(selectTips);
+        });
   }
 
   private List<EntryId> readIds(PreparedStatement ps) throws SQLException {
@@ -783,19 +752,15 @@ public final class SqliteBackend implements Backend {
 
   @Override
   public long entryCount(EntryId database) {
-    lock.lock();
-    try {
-      checkOpen();
-      selectCount.setBytes(1, database.toBytes());
-      try (ResultSet rs = selectCount.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw failed("counting entries", e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "counting entries",
+        () -> {
+          selectCount.setBytes(1, database.toBytes());
+          try (ResultSet rs = selectCount.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
   }
 
   @Override
@@ -923,74 +888,58 @@ public final class SqliteBackend implements Backend {
   @Override
   public Optional<StateSnapshot> loadSnapshot(EntryId database, String store) {
     Objects.requireNonNull(store, "store");
-    lock.lock();
-    try {
-      checkOpen();
-      selectSnapshot.setBytes(1, database.toBytes());
-      selectSnapshot.setString(2, store);
-      try (ResultSet rs = selectSnapshot.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(new StateSnapshot(rs.getLong(1), rs.getBytes(2)));
-      }
-    } catch (SQLException e) {
-      throw failed("loading a snapshot of store " + store, e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "loading a snapshot of store " + store,
+        () -> {
+          selectSnapshot.setBytes(1, database.toBytes());
+          selectSnapshot.setString(2, store);
+          try (ResultSet rs = selectSnapshot.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            return Optional.of(new StateSnapshot(rs.getLong(1), rs.getBytes(2)));
+          }
+        });
   }
 
   @Override
   public Optional<byte[]> property(String key) {
     Objects.requireNonNull(key, "key");
-    lock.lock();
-    try {
-      checkOpen();
-      selectProperty.setString(1, key);
-      try (ResultSet rs = selectProperty.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw failed("reading property " + key, e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading property " + key,
+        () -> {
+          selectProperty.setString(1, key);
+          try (ResultSet rs = selectProperty.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+          }
+        });
   }
 
   @Override
   public Optional<StoredKey> key(PublicKey publicKey) {
-    lock.lock();
-    try {
-      checkOpen();
-      selectKey.setBytes(1, publicKey.toBytes());
-      try (ResultSet rs = selectKey.executeQuery()) {
-        return rs.next() ? Optional.of(readKey(rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw failed("reading a private key", e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading a private key",
+        () -> {
+          selectKey.setBytes(1, publicKey.toBytes());
+          try (ResultSet rs = selectKey.executeQuery()) {
+            return rs.next() ? Optional.of(readKey(rs)) : Optional.empty();
+          }
+        });
   }
 
   @Override
   public List<StoredKey> keys() {
-    lock.lock();
-    try {
-      checkOpen();
-      List<StoredKey> keys = new ArrayList<>();
-      try (ResultSet rs = selectKeys.executeQuery()) {
-        while (rs.next()) {
-          keys.add(readKey(rs));
-        }
-      }
-      return List.copyOf(keys);
-    } catch (SQLException e) {
-      throw failed("reading private keys", e);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        "reading private keys",
+        () -> {
+          List<StoredKey> keys = new ArrayList<>();
+          try (ResultSet rs = selectKeys.executeQuery()) {
+            while (rs.next()) {
+              keys.add(readKey(rs));
+            }
+          }
+          return List.copyOf(keys);
+        });
   }
 
   private StoredKey readKey(ResultSet rs) throws SQLException {
@@ -1098,6 +1047,28 @@ public final class SqliteBackend implements Backend {
       }
     }
     return mapped;
+  }
+
+  /** A JDBC call made under the backend's lock. */
+  @FunctionalInterface
+  private interface SqlCall<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code call} under the lock after checking the backend is open; a failure becomes a {@link
+   * StorageException} saying what was being done ({@code action}).
+   */
+  private <T> T locked(String action, SqlCall<T> call) {
+    lock.lock();
+    try {
+      checkOpen();
+      return call.run();
+    } catch (SQLException e) {
+      throw failed(action, e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void checkOpen() {
