@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -169,6 +170,82 @@ public final class Database {
           return out.size() < limit;
         });
     return out;
+  }
+
+  /**
+   * The entries of this database that a holder of {@code theirHeads} lacks: those that are neither
+   * one of those heads nor an ancestor of one (through main or store parents), in ascending
+   * (height, ID) order, so offering them in that order to {@link #receive} stores them parents
+   * first.
+   *
+   * <p>Heads this database does not hold are ignored. The walk goes down from the current tips and
+   * from the heads together, highest first, and stops once nothing of ours alone is left, so it
+   * visits the entries above the common history, not the whole history.
+   */
+  public List<EntryId> missingFrom(Collection<EntryId> theirHeads) {
+    ensureLoaded();
+    List<EntryId> tips = readLocked(head::tips);
+    MissingWalk walk = new MissingWalk();
+    for (EntryId h : theirHeads) {
+      walk.push(h, true);
+    }
+    for (EntryId t : tips) {
+      walk.push(t, false);
+    }
+    return walk.run();
+  }
+
+  /**
+   * The walk behind {@link #missingFrom}: entries are flagged common (reachable from their heads)
+   * or ours alone, and popped highest first. Heights fall strictly from child to parent, so when an
+   * entry is popped every child has been popped before it and its flag is final.
+   */
+  private final class MissingWalk {
+    private final Map<EntryId, Boolean> common = new HashMap<>();
+    private final PriorityQueue<Entry> queue =
+        new PriorityQueue<>(
+            Comparator.comparingLong(Entry::height).thenComparing(Entry::id).reversed());
+    private int oursQueued;
+
+    void push(EntryId entryId, boolean isCommon) {
+      Boolean before = common.get(entryId);
+      if (before == null) {
+        Optional<Entry> e = entry(entryId);
+        if (e.isEmpty()) {
+          return; // a head this database does not hold
+        }
+        common.put(entryId, isCommon);
+        queue.add(e.get());
+        if (!isCommon) {
+          oursQueued++;
+        }
+      } else if (!before && isCommon) {
+        common.put(entryId, true);
+        oursQueued--;
+      }
+    }
+
+    List<EntryId> run() {
+      List<Entry> missing = new ArrayList<>();
+      while (oursQueued > 0) {
+        Entry e = queue.poll();
+        boolean isCommon = common.get(e.id());
+        if (!isCommon) {
+          oursQueued--;
+          missing.add(e);
+        }
+        for (EntryId p : e.parents()) {
+          push(p, isCommon);
+        }
+        for (StoreNode s : e.stores()) {
+          for (EntryId p : s.parents()) {
+            push(p, isCommon);
+          }
+        }
+      }
+      missing.sort(Comparator.comparingLong(Entry::height).thenComparing(Entry::id));
+      return missing.stream().map(Entry::id).toList();
+    }
   }
 
   /**

@@ -63,14 +63,23 @@ public final class CommitBenchmark {
       for (int i = 0; i < WARMUP_COMMITS; i++) {
         commit(db, "warm" + i, i);
       }
+      EntryId tenBack = null;
       long start = System.nanoTime();
       for (int i = 0; i < commits; i++) {
-        commit(db, "k" + i, i);
+        EntryId id = commit(db, "k" + i, i);
+        if (i == commits - 11) {
+          tenBack = id;
+        }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "commit: %d signed durable commits in %.2f s = %.0f commits/s (%.1f us each)%n",
           commits, seconds, commits / seconds, seconds * 1e6 / commits);
+      long diffStart = System.nanoTime();
+      int missing = db.missingFrom(java.util.List.of(tenBack)).size();
+      System.out.printf(
+          "missingFrom a peer 10 commits behind: %d entries found in %.2f ms%n",
+          missing, (System.nanoTime() - diffStart) / 1e6);
       reads(db, commits, "read after commits (warm)");
     }
     long openStart = System.nanoTime();
@@ -127,10 +136,10 @@ public final class CommitBenchmark {
     }
   }
 
-  private static void commit(Database db, String key, long value) {
+  private static EntryId commit(Database db, String key, long value) {
     try (Transaction tx = db.newTransaction()) {
       tx.docStore("data").set(key, value);
-      tx.commit();
+      return tx.commit();
     }
   }
 
