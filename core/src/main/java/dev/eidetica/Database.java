@@ -196,6 +196,30 @@ public final class Database {
   }
 
   /**
+   * A short list of entries this database holds, naming its history in O(log height) IDs: the
+   * current tips, then one entry at each of the heights {@code top - 1, top - 2, top - 4, ...} and
+   * the root. Holding an entry means holding all its ancestors, so a peer can pass this list to
+   * {@link #missingFrom} and skip everything below the highest entry it recognises: after both
+   * sides made new entries, what it sends is its own new entries plus at most about as many already
+   * shared (the gap to the next sample).
+   */
+  public List<EntryId> haves() {
+    List<EntryId> tips = tips();
+    long top = 0;
+    for (EntryId t : tips) {
+      top = Math.max(top, backend.info(t).orElseThrow().height());
+    }
+    List<EntryId> out = new ArrayList<>(tips);
+    for (long step = 1; top - step > 0; step *= 2) {
+      out.addAll(backend.idsAtHeight(id, top - step, 1));
+    }
+    if (!out.contains(id)) {
+      out.add(id);
+    }
+    return out;
+  }
+
+  /**
    * The walk behind {@link #missingFrom}: entries are flagged common (reachable from their heads)
    * or ours alone, and popped highest first. Heights fall strictly from child to parent, so when an
    * entry is popped every child has been popped before it and its flag is final.

@@ -66,6 +66,12 @@ public interface Backend extends AutoCloseable {
   /** Current tips of one store of a database, ascending; empty if none wrote it. */
   List<EntryId> storeTips(EntryId database, String store);
 
+  /**
+   * Up to {@code limit} IDs of a database's entries at exactly {@code height}, ascending; empty if
+   * there are none. Sync uses it to name, cheaply, entries spread over a long history.
+   */
+  List<EntryId> idsAtHeight(EntryId database, long height, int limit);
+
   /** Number of stored entries of a database (root included). */
   long entryCount(EntryId database);
 

@@ -62,6 +62,7 @@ public final class InMemoryBackend implements Backend {
     final Map<String, TreeSet<EntryId>> storeTips = new HashMap<>();
     final Map<String, TreeMap<Long, Stored>> storeEntries = new HashMap<>();
     final TreeSet<Stored> newestFirst = new TreeSet<>(NEWEST_FIRST);
+    final TreeMap<Long, TreeSet<EntryId>> byHeight = new TreeMap<>();
     long count;
   }
 
@@ -116,6 +117,7 @@ public final class InMemoryBackend implements Backend {
     Database db = databases.computeIfAbsent(dbId, k -> new Database());
     db.count++;
     db.newestFirst.add(stored);
+    db.byHeight.computeIfAbsent(e.height(), k -> new TreeSet<>()).add(id);
     for (EntryId parent : e.parents()) {
       db.tips.remove(parent);
     }
@@ -176,6 +178,19 @@ public final class InMemoryBackend implements Backend {
           Database db = databases.get(database);
           TreeSet<EntryId> tips = db == null ? null : db.storeTips.get(store);
           return tips == null ? List.of() : List.copyOf(tips);
+        });
+  }
+
+  @Override
+  public List<EntryId> idsAtHeight(EntryId database, long height, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 or more");
+    }
+    return reading(
+        () -> {
+          Database db = databases.get(database);
+          TreeSet<EntryId> ids = db == null ? null : db.byHeight.get(height);
+          return ids == null ? List.of() : ids.stream().limit(limit).toList();
         });
   }
 

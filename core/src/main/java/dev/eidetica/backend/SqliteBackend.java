@@ -145,6 +145,7 @@ public final class SqliteBackend implements Backend {
   private PreparedStatement selectRoots;
   private PreparedStatement selectTips;
   private PreparedStatement selectCount;
+  private PreparedStatement selectIdsAtHeight;
   private PreparedStatement scanStorePage;
   private PreparedStatement scanNewestFirstPage;
   private PreparedStatement scanNewestFirstNextPage;
@@ -186,6 +187,8 @@ public final class SqliteBackend implements Backend {
     selectRoots = prepare("SELECT id FROM entries WHERE id = db ORDER BY seq");
     selectTips = prepare("SELECT id FROM tips WHERE db = ? AND store = ? ORDER BY id");
     selectCount = prepare("SELECT count(*) FROM entries WHERE db = ?");
+    selectIdsAtHeight =
+        prepare("SELECT id FROM entries WHERE db = ? AND height = ? ORDER BY id LIMIT ?");
     scanStorePage =
         prepare(
             "SELECT s.seq, e.height, e.id, e.bytes FROM store_entries s JOIN entries e ON e.seq = s.seq"
@@ -748,6 +751,21 @@ public final class SqliteBackend implements Backend {
       }
     }
     return List.copyOf(ids);
+  }
+
+  @Override
+  public List<EntryId> idsAtHeight(EntryId database, long height, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 or more");
+    }
+    return locked(
+        "listing entries at height " + height,
+        () -> {
+          selectIdsAtHeight.setBytes(1, database.toBytes());
+          selectIdsAtHeight.setLong(2, height);
+          selectIdsAtHeight.setInt(3, limit);
+          return readIds(selectIdsAtHeight);
+        });
   }
 
   @Override

@@ -263,6 +263,25 @@ abstract class BackendContractTest {
     assertThat(backend.storeTips(root.id(), "doc")).containsExactlyElementsOf(ids(c, old));
   }
 
+  // --- heights ---------------------------------------------------------------------------------
+
+  @Test
+  void idsAtHeightListsOneLevelAscendingWithinTheLimit() {
+    Entry root = t.root("a");
+    Entry a = t.next("doc", root);
+    Entry b = t.next("other", root);
+    Entry c = t.next("doc", a);
+    putAll(root, a, b, c);
+
+    List<EntryId> level = backend.idsAtHeight(root.id(), 1, 10);
+    assertThat(level).containsExactlyInAnyOrderElementsOf(ids(a, b)).isSorted();
+    assertThat(backend.idsAtHeight(root.id(), 1, 1)).containsExactly(level.get(0));
+    assertThat(backend.idsAtHeight(root.id(), 0, 10)).containsExactly(root.id());
+    assertThat(backend.idsAtHeight(root.id(), 2, 10)).containsExactly(c.id());
+    assertThat(backend.idsAtHeight(root.id(), 3, 10)).isEmpty();
+    assertThat(backend.idsAtHeight(t.root("other").id(), 0, 10)).isEmpty();
+  }
+
   // --- putAll ----------------------------------------------------------------------------------
 
   @Test
