@@ -800,88 +800,80 @@ public final class SqliteBackend implements Backend {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(visitor, "visitor");
     byte[] db = database.toBytes();
-    long cursor = afterSeq;
-    long limit = -1;
-    while (true) {
-      List<Row> page = new ArrayList<>();
-      boolean more;
-      lock.lock();
-      try {
-        checkOpen();
-        if (limit < 0) {
-          limit = lastSeq;
-        }
-        scanStorePage.setBytes(1, db);
-        scanStorePage.setString(2, store);
-        scanStorePage.setLong(3, cursor);
-        scanStorePage.setLong(4, limit);
-        scanStorePage.setInt(5, SCAN_PAGE_ROWS);
-        try (ResultSet rs = scanStorePage.executeQuery()) {
-          more = readPage(rs, page);
-        }
-      } catch (SQLException e) {
-        throw failed("scanning store " + store, e);
-      } finally {
-        lock.unlock();
-      }
-      for (Row row : page) {
-        if (!visitor.visit(decode(toId(row.id), row.bytes), row.seq)) {
-          return;
-        }
-      }
-      if (!more) {
-        return;
-      }
-      cursor = page.get(page.size() - 1).seq;
-    }
+    scanPages(
+        "scanning store " + store,
+        visitor,
+        (after, limit, page) -> {
+          scanStorePage.setBytes(1, db);
+          scanStorePage.setString(2, store);
+          scanStorePage.setLong(3, after == null ? afterSeq : after.seq);
+          scanStorePage.setLong(4, limit);
+          scanStorePage.setInt(5, SCAN_PAGE_ROWS);
+          try (ResultSet rs = scanStorePage.executeQuery()) {
+            return readPage(rs, page);
+          }
+        });
   }
 
   @Override
   public void scanNewestFirst(EntryId database, EntryVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
     byte[] db = database.toBytes();
-    Row cursor = null;
-    long limit = -1;
+    scanPages(
+        "scanning a database",
+        visitor,
+        (after, limit, page) -> {
+          PreparedStatement ps;
+          if (after == null) {
+            ps = scanNewestFirstPage;
+            ps.setBytes(1, db);
+            ps.setLong(2, limit);
+            ps.setInt(3, SCAN_PAGE_ROWS);
+          } else {
+            ps = scanNewestFirstNextPage;
+            ps.setBytes(1, db);
+            ps.setLong(2, after.height);
+            ps.setBytes(3, after.id);
+            ps.setLong(4, limit);
+            ps.setInt(5, SCAN_PAGE_ROWS);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            return readPage(rs, page);
+          }
+        });
+  }
+
+  /** Fetches the page of rows that follows {@code after} (null: the first page). */
+  @FunctionalInterface
+  private interface PageQuery {
+    /**
+     * Adds the page's rows to {@code page}, none with a sequence number above {@code seqLimit}.
+     *
+     * @return true if more rows may follow
+     */
+    boolean fetch(Row after, long seqLimit, List<Row> page) throws SQLException;
+  }
+
+  /**
+   * Runs a paged scan: each page is read under the lock, then decoded and visited without it, so a
+   * visitor may call the backend. Entries stored after the scan began are never visited.
+   */
+  private void scanPages(String action, EntryVisitor visitor, PageQuery query) {
+    long limit = locked(action, () -> lastSeq);
+    Row after = null;
     while (true) {
       List<Row> page = new ArrayList<>();
-      boolean more;
-      lock.lock();
-      try {
-        checkOpen();
-        if (limit < 0) {
-          limit = lastSeq;
-        }
-        PreparedStatement ps;
-        if (cursor == null) {
-          ps = scanNewestFirstPage;
-          ps.setBytes(1, db);
-          ps.setLong(2, limit);
-          ps.setInt(3, SCAN_PAGE_ROWS);
-        } else {
-          ps = scanNewestFirstNextPage;
-          ps.setBytes(1, db);
-          ps.setLong(2, cursor.height);
-          ps.setBytes(3, cursor.id);
-          ps.setLong(4, limit);
-          ps.setInt(5, SCAN_PAGE_ROWS);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          more = readPage(rs, page);
-        }
-      } catch (SQLException e) {
-        throw failed("scanning a database", e);
-      } finally {
-        lock.unlock();
-      }
+      Row cursor = after;
+      boolean more = locked(action, () -> query.fetch(cursor, limit, page));
       for (Row row : page) {
         if (!visitor.visit(decode(toId(row.id), row.bytes), row.seq)) {
           return;
         }
       }
-      if (!more) {
+      if (!more || page.isEmpty()) {
         return;
       }
-      cursor = page.get(page.size() - 1);
+      after = page.get(page.size() - 1);
     }
   }
 
