@@ -1,0 +1,21 @@
+package dev.eidetica.sync.transport;
+
+/**
+ * What a transport's server does with a request (the design's SyncHandler): turns request bytes
+ * into response bytes, with access to storage. Called concurrently from the transport's threads.
+ *
+ * <p>A handler never throws: a request it cannot serve gets an error response, so the transport
+ * only ever has bytes to send back.
+ */
+@FunctionalInterface
+public interface SyncHandler {
+  /**
+   * Answers one request.
+   *
+   * @param request the request exactly as received (already size-checked by the transport)
+   * @param remote what the transport knows of the sender (for logs and rate limits only: it is not
+   *     authenticated)
+   * @return the response bytes
+   */
+  byte[] handle(byte[] request, String remote);
+}
