@@ -805,6 +805,12 @@ public final class Database {
    * @param auth the keys in effect: what authorization uses
    */
   public record SettingsView(DocValue.MapValue document, AuthSettings auth) {
+    /** True when the settings make the database readable by any peer. */
+    public boolean isPublic() {
+      return document.entries().get(AuthSettings.PUBLIC_FIELD) instanceof DocValue.Bool b
+          && b.value();
+    }
+
     /** The display name, or empty. */
     public String name() {
       return document.entries().get(AuthSettings.NAME_FIELD) instanceof DocValue.Str s

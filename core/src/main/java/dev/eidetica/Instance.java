@@ -122,6 +122,55 @@ public final class Instance implements AutoCloseable {
     return key;
   }
 
+  /**
+   * Signs a message with the device key under a domain tag, for protocols that must prove this
+   * device's identity (the sync handshake). The signed bytes are {@code "eidetica/" + domain + "\0"
+   * + message}; domains starting with {@code entry} are refused, so nothing signed here can ever
+   * pass as an entry signature.
+   *
+   * @param domain what the signature is for, e.g. {@code "handshake/v1"}: lower-case letters,
+   *     digits, {@code /} and {@code -}
+   * @throws IllegalArgumentException if the domain is malformed or reserved for entries
+   */
+  public byte[] signAsDevice(String domain, byte[] message) {
+    checkOpen();
+    return deviceKey.sign(domainSeparated(domain, message));
+  }
+
+  /**
+   * The bytes {@link #signAsDevice} signs, so a verifier can check such a signature with {@link
+   * PublicKey#verify}.
+   */
+  public static byte[] domainSeparated(String domain, byte[] message) {
+    if (domain == null
+        || !domain.matches("[a-z0-9][a-z0-9/-]{0,63}")
+        || domain.startsWith("entry")) {
+      throw new IllegalArgumentException(
+          "a signing domain is lower-case letters, digits, '/' and '-', not starting with"
+              + " \"entry\", got \""
+              + domain
+              + "\"");
+    }
+    byte[] tag = ("eidetica/" + domain + "\0").getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[tag.length + message.length];
+    System.arraycopy(tag, 0, out, 0, tag.length);
+    System.arraycopy(message, 0, out, tag.length, message.length);
+    return out;
+  }
+
+  /** The database with this ID, if this instance holds it. */
+  public Optional<Database> findDatabase(EntryId id) {
+    checkOpen();
+    if (databases.containsKey(id) || backend.contains(id)) {
+      try {
+        return Optional.of(database(id));
+      } catch (DatabaseNotFoundException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
   /** This device's public key: its identity to peers and the default signer. */
   public PublicKey deviceKey() {
     return deviceKey.publicKey();

@@ -35,6 +35,20 @@ public final class SettingsStore {
     return this;
   }
 
+  /**
+   * Whether any peer may read this database (sync serves it to peers whose key is not listed).
+   * Writing still needs a listed key.
+   */
+  public boolean isPublic() {
+    return doc.getBoolean(AuthSettings.PUBLIC_FIELD).orElse(false);
+  }
+
+  /** Makes the database readable by any peer, or only by listed keys. */
+  public SettingsStore setPublic(boolean isPublic) {
+    doc.set(DocPath.of(AuthSettings.PUBLIC_FIELD), isPublic);
+    return this;
+  }
+
   /** The keys as this transaction sees them. */
   public List<AuthKey> keys() {
     return auth().keys();

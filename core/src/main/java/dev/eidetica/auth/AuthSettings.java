@@ -32,6 +32,9 @@ public final class AuthSettings {
   /** Settings field holding the database's display name. */
   public static final String NAME_FIELD = "name";
 
+  /** Settings field that makes a database readable by any peer when {@code true}. */
+  public static final String PUBLIC_FIELD = "public";
+
   /** Field of a key record holding its permission. */
   public static final String PERMISSION_FIELD = "permission";
 

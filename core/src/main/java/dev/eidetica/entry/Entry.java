@@ -52,6 +52,13 @@ public final class Entry {
   private final SigKey signer;
   private final byte[] signature;
   private final byte[] encoded;
+
+  private static final byte VALID = 1;
+  private static final byte INVALID = 2;
+
+  /** 0 until verified, then {@link #VALID} or {@link #INVALID}; a benign race recomputes it. */
+  private volatile byte signatureState;
+
   private final EntryId id;
 
   Entry(
@@ -168,9 +175,18 @@ public final class Entry {
     return EntryCodec.signingInput(encoded);
   }
 
-  /** True when the signature verifies under the signer's key. */
+  /**
+   * True when the signature verifies under the signer's key. The answer is remembered: an entry is
+   * immutable, so a receiver may verify a batch on several threads first and have validation reuse
+   * the result.
+   */
   public boolean signatureValid() {
-    return signer.key().verify(signingInput(), signature);
+    byte known = signatureState;
+    if (known == 0) {
+      known = signer.key().verify(signingInput(), signature) ? VALID : INVALID;
+      signatureState = known;
+    }
+    return known == VALID;
   }
 
   @Override

@@ -1,0 +1,22 @@
+package dev.eidetica.sync.server;
+
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.entry.EntryId;
+import dev.eidetica.sync.transport.PeerAddress;
+import java.util.List;
+
+/**
+ * Told what authenticated peers do, so the engine can learn peers that connect to it and push later
+ * commits back to them. Called on transport threads: implementations must be quick and must not
+ * throw.
+ */
+public interface InboundListener {
+  /** Ignores everything. */
+  InboundListener NONE = new InboundListener() {};
+
+  /** A peer completed a handshake, announcing where its own server listens. */
+  default void authenticated(PublicKey peer, String name, List<PeerAddress> addresses) {}
+
+  /** A peer pulled from or pushed to a database. */
+  default void synced(PublicKey peer, EntryId database) {}
+}

@@ -1,0 +1,76 @@
+package dev.eidetica.sync;
+
+import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.sync.transport.SyncHandler;
+import dev.eidetica.sync.transport.SyncTransport;
+import dev.eidetica.sync.transport.TransportException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** A minimal in-process transport for protocol unit tests: handlers called on another thread. */
+public final class LoopbackTransport implements SyncTransport {
+  /** Servers by name, shared by the transports of one test. */
+  public static final class Net implements AutoCloseable {
+    final Map<String, SyncHandler> servers = new ConcurrentHashMap<>();
+    final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    @Override
+    public void close() {
+      executor.shutdownNow();
+    }
+  }
+
+  private final Net net;
+  private String bound;
+
+  public LoopbackTransport(Net net) {
+    this.net = net;
+  }
+
+  @Override
+  public String name() {
+    return "loop";
+  }
+
+  @Override
+  public PeerAddress startServer(String bindLocation, SyncHandler handler) {
+    if (net.servers.putIfAbsent(bindLocation, handler) != null) {
+      throw new TransportException(TransportException.Kind.SERVER, "taken: " + bindLocation);
+    }
+    bound = bindLocation;
+    return new PeerAddress("loop", bindLocation);
+  }
+
+  @Override
+  public void stopServer() {
+    if (bound != null) {
+      net.servers.remove(bound);
+      bound = null;
+    }
+  }
+
+  @Override
+  public Optional<PeerAddress> serverAddress() {
+    return Optional.ofNullable(bound).map(b -> new PeerAddress("loop", b));
+  }
+
+  @Override
+  public CompletableFuture<byte[]> send(PeerAddress to, byte[] request) {
+    SyncHandler h = net.servers.get(to.location());
+    if (h == null) {
+      return CompletableFuture.failedFuture(
+          new TransportException(TransportException.Kind.UNREACHABLE, "nobody at " + to));
+    }
+    byte[] copy = request.clone();
+    return CompletableFuture.supplyAsync(() -> h.handle(copy, "loop"), net.executor);
+  }
+
+  @Override
+  public void close() {
+    stopServer();
+  }
+}
