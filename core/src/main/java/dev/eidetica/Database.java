@@ -286,8 +286,14 @@ public final class Database {
     lock.writeLock().lock();
     try {
       loadHead();
+      // Validation reads the settings state; it must be loaded from storage before the batch's
+      // entries are folded in, or a load mid-batch would miss the entries not yet written.
+      storeState(Entry.SETTINGS_STORE);
       Set<EntryId> seen = new HashSet<>();
       Set<EntryId> invalid = new HashSet<>();
+      // Valid entries are written in one storage transaction at the end; until then validation of
+      // later entries sees them through this overlay.
+      pending = new LinkedHashMap<>();
       for (Entry e : ordered) {
         if (!seen.add(e.id())) {
           continue;
@@ -314,10 +320,9 @@ public final class Database {
         }
         try {
           List<EntryId> settingsTips = validateReceived(e);
-          backend.put(new StoredEntry(e, settingsTips));
+          pending.put(e.id(), new StoredEntry(e, settingsTips));
           applyStored(e);
           stored.add(e);
-          instance.enqueueAnnouncement(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
         } catch (EntryRejectedException ex) {
           rejected.put(e.id(), ex);
           if (!(ex instanceof MissingParentsException)) {
@@ -325,12 +330,56 @@ public final class Database {
           }
         }
       }
+      if (!pending.isEmpty()) {
+        try {
+          backend.putAll(List.copyOf(pending.values()));
+        } catch (RuntimeException | Error failure) {
+          // Nothing of the batch is stored: forget what memory already folded in, so the state
+          // is rebuilt from storage, which is exactly as before the call.
+          forgetLoadedState();
+          throw failure;
+        }
+        for (Entry e : stored) {
+          instance.enqueueAnnouncement(new CommitEvent(id, e, CommitEvent.Origin.REMOTE));
+        }
+        snapshotDueStores();
+      }
     } finally {
+      pending = null;
       lock.writeLock().unlock();
-      // Also after a storage failure mid-batch: what was stored is announced, in order.
       instance.deliverAnnouncements();
     }
     return new InsertResult(stored.stream().map(Entry::id).toList(), present, rejected);
+  }
+
+  /** Drops the in-memory head, store states and derived caches; they reload from storage. */
+  private void forgetLoadedState() {
+    headLoaded = false;
+    stores.clear();
+    keysAtTips.clear();
+    settingsAtTips.clear();
+    currentKeys = AuthSettings.empty();
+  }
+
+  /** Entries validated in the current receive, not yet written (null outside a receive). */
+  private Map<EntryId, StoredEntry> pending;
+
+  private Optional<EntryInfo> lookupInfo(EntryId entryId) {
+    StoredEntry p = pending == null ? null : pending.get(entryId);
+    if (p != null) {
+      Entry e = p.entry();
+      return Optional.of(new EntryInfo(e.id(), e.database(), e.height(), 0, p.settingsTips()));
+    }
+    return backend.info(entryId);
+  }
+
+  private boolean lookupContains(EntryId entryId) {
+    return (pending != null && pending.containsKey(entryId)) || backend.contains(entryId);
+  }
+
+  private Optional<Entry> lookupEntry(EntryId entryId) {
+    StoredEntry p = pending == null ? null : pending.get(entryId);
+    return p != null ? Optional.of(p.entry()) : backend.get(entryId);
   }
 
   private static Optional<EntryId> dependsOnRejected(Entry e, Set<EntryId> rejected) {
@@ -399,7 +448,7 @@ public final class Database {
     long maxParentHeight = -1;
     List<EntryInfo> parentInfos = new ArrayList<>();
     for (EntryId p : e.parents()) {
-      Optional<EntryInfo> info = backend.info(p);
+      Optional<EntryInfo> info = lookupInfo(p);
       if (info.isEmpty()) {
         missing.add(p);
         continue;
@@ -415,7 +464,7 @@ public final class Database {
     }
     for (StoreNode s : e.stores()) {
       for (EntryId p : s.parents()) {
-        if (!backend.contains(p)) {
+        if (!lookupContains(p)) {
           missing.add(p);
         }
       }
@@ -436,7 +485,7 @@ public final class Database {
     }
     for (StoreNode s : e.stores()) {
       for (EntryId p : s.parents()) {
-        Entry parent = backend.get(p).orElseThrow();
+        Entry parent = lookupEntry(p).orElseThrow();
         if (!parent.database().equals(id)
             || !parent.writes(s.name())
             || parent.height() >= e.height()) {
@@ -509,8 +558,7 @@ public final class Database {
   }
 
   private List<EntryId> settingsParents(EntryId settingsEntry) {
-    return backend
-        .get(settingsEntry)
+    return lookupEntry(settingsEntry)
         .flatMap(e -> e.store(Entry.SETTINGS_STORE))
         .map(StoreNode::parents)
         .orElse(List.of());
@@ -534,7 +582,7 @@ public final class Database {
       if (!visited.add(next)) {
         continue;
       }
-      Entry e = backend.get(next).orElseThrow();
+      Entry e = lookupEntry(next).orElseThrow();
       StoreNode s = e.store(Entry.SETTINGS_STORE).orElseThrow();
       doc.applyDelta(s.payload(), version(e));
       queue.addAll(s.parents());
@@ -607,8 +655,18 @@ public final class Database {
         currentKeys = keysAt(st.tips());
       }
       st.appliedSinceSnapshot++;
-      if (st.appliedSinceSnapshot >= instance.snapshotInterval()) {
+      // Inside a receive the entry is not written yet: a snapshot must wait until it is.
+      if (pending == null && st.appliedSinceSnapshot >= instance.snapshotInterval()) {
         saveSnapshot(s.name(), st);
+      }
+    }
+  }
+
+  /** Saves snapshots of stores that reached the interval (after a received batch is written). */
+  private void snapshotDueStores() {
+    for (var e : stores.entrySet()) {
+      if (e.getValue().appliedSinceSnapshot >= instance.snapshotInterval()) {
+        saveSnapshot(e.getKey(), e.getValue());
       }
     }
   }
@@ -734,7 +792,7 @@ public final class Database {
       if (!visited.add(next)) {
         continue;
       }
-      Entry e = backend.get(next).orElseThrow();
+      Entry e = lookupEntry(next).orElseThrow();
       writes.add(
           new KeyHistory.SettingsWrite(
               e.height(), e.id(), e.signer().key(), e.isRoot(), storedChanges(e)));

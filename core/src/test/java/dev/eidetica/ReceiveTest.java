@@ -250,19 +250,20 @@ class ReceiveTest {
   }
 
   @Test
-  void entriesStoredBeforeAStorageFailureInABatchAreStillAnnouncedInOrder() {
+  void aStorageFailureStoresNothingOfTheBatchAnnouncesNothingAndALaterReceiveSucceeds() {
     put(aliceDb, "a", 1);
     put(aliceDb, "b", 2);
-    List<Entry> all = Replicas.allEntries(aliceDb);
+    List<Entry> all = new ArrayList<>(Replicas.allEntries(aliceDb));
+    Collections.reverse(all); // oldest first: the first two are the root and the first commit
     InMemoryBackend real = new InMemoryBackend();
-    AtomicInteger puts = new AtomicInteger();
+    AtomicInteger batches = new AtomicInteger();
     Backend failing =
         (Backend)
             Proxy.newProxyInstance(
                 Backend.class.getClassLoader(),
                 new Class<?>[] {Backend.class},
                 (proxy, method, args) -> {
-                  if (method.getName().equals("put") && puts.incrementAndGet() == 3) {
+                  if (method.getName().equals("putAll") && batches.incrementAndGet() == 2) {
                     throw new StorageException("disk full");
                   }
                   try {
@@ -273,13 +274,24 @@ class ReceiveTest {
                 });
     try (Instance target = Instance.builder().backend(failing).open()) {
       List<EntryId> heard = new ArrayList<>();
+      target.receive(aliceDb.id(), all.subList(0, 2));
       target.addCommitListener(e -> heard.add(e.entry().id()));
+      Database partial = target.database(aliceDb.id());
+      List<EntryId> tipsBefore = partial.tips();
+      Object stateBefore = partial.docStore("data").toMap();
+
       assertThatThrownBy(() -> target.receive(aliceDb.id(), all))
           .isInstanceOf(StorageException.class);
-      Database partial = target.database(aliceDb.id());
+
       assertThat(partial.entryCount()).isEqualTo(2);
-      assertThat(heard).hasSize(2).first().isEqualTo(aliceDb.id());
-      assertThat(partial.tips()).containsExactly(heard.get(1));
+      assertThat(heard).isEmpty();
+      assertThat(partial.tips()).isEqualTo(tipsBefore);
+      assertThat(partial.docStore("data").toMap()).isEqualTo(stateBefore);
+      InsertResult retry = target.receive(aliceDb.id(), all);
+      assertThat(retry.allAccepted()).isTrue();
+      assertThat(partial.tips()).isEqualTo(aliceDb.tips());
+      assertThat(partial.docStore("data").toMap()).isEqualTo(aliceDb.docStore("data").toMap());
+      assertThat(heard).hasSize(all.size() - 2);
     }
   }
 
