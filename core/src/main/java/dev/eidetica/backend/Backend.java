@@ -134,13 +134,17 @@ public interface Backend extends AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Local state
 
-  /** The value of a local state key, if set; a copy the caller may change. */
+  /**
+   * The value of a local state key, if set; a copy the caller may change.
+   *
+   * @throws LocalStateLimitException if {@code key} is not a valid key (no such key can be stored)
+   */
   Optional<byte[]> localGet(String key);
 
   /**
    * Every local state key that starts with {@code prefix} (the empty prefix: all of them) with its
-   * value, ascending in {@link LocalWrite#KEY_ORDER}. The map is a snapshot the caller owns; it is
-   * read in one go, so this is meant for small ranges (up to some thousands of keys).
+   * value, ascending in {@link LocalWrite#KEY_ORDER}: an unmodifiable snapshot whose values are
+   * copies. It is read in one go, so this is meant for small ranges (up to some thousands of keys).
    *
    * @throws LocalStateLimitException if the prefix is longer than {@link LocalWrite#MAX_KEY_LENGTH}
    *     or not well-formed Unicode
