@@ -70,6 +70,7 @@ public final class Instance implements AutoCloseable {
   private final RandomGenerator random;
   private final long snapshotInterval;
   private final SigningKey deviceKey;
+  private final LocalState localState;
   private final Map<EntryId, Database> databases = new ConcurrentHashMap<>();
   private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
   private final Queue<CommitEvent> announcements = new ConcurrentLinkedQueue<>();
@@ -84,6 +85,7 @@ public final class Instance implements AutoCloseable {
     this.random = b.random;
     this.snapshotInterval = b.snapshotInterval;
     this.deviceKey = loadOrCreateDeviceKey(b.keyRandom);
+    this.localState = new LocalState(backend, this::checkOpen);
   }
 
   /** Opens (creating if needed) the instance in {@code dataDirectory}, stored in SQLite. */
@@ -183,6 +185,16 @@ public final class Instance implements AutoCloseable {
       keys.add(k.key().publicKey());
     }
     return keys;
+  }
+
+  /**
+   * This instance's local state: a key/value store for facts about this device alone (sync keeps
+   * its peers, cursors and history there). It is durable once a call returns, never replicated and
+   * never visible to peers; see {@link LocalState}.
+   */
+  public LocalState localState() {
+    checkOpen();
+    return localState;
   }
 
   /** Creates, stores and returns a new signing key with a local label. */

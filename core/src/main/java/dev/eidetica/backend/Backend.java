@@ -3,8 +3,11 @@ package dev.eidetica.backend;
 import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
  * Where an instance keeps its entries, indexes, keys and caches.
@@ -24,6 +27,11 @@ import java.util.Optional;
  *       the whole backend.
  *   <li>All methods are safe to call from several threads.
  * </ul>
+ *
+ * <p>Beside entries, a backend keeps the instance's <em>local state</em>: a small key/value space
+ * for facts that belong to this device alone (sync cursors, peers, history) and are never part of a
+ * database, so never signed or replicated. Its writes ({@link #localWrite} and the methods built on
+ * it) are atomic per call and durable to the same level as {@link #put} once they return.
  *
  * <p>Precondition of {@link #put}: the caller (the core's validation) has checked the entry, and
  * every parent and store parent it names is already stored or earlier in the same batch. A backend
@@ -122,6 +130,73 @@ public interface Backend extends AutoCloseable {
 
   /** All stored private keys, in the order they were stored. */
   List<StoredKey> keys();
+
+  // ---------------------------------------------------------------------------------------------
+  // Local state
+
+  /**
+   * The value of a local state key, if set; a copy the caller may change.
+   *
+   * @throws LocalStateLimitException if {@code key} is not a valid key (no such key can be stored)
+   */
+  Optional<byte[]> localGet(String key);
+
+  /**
+   * Every local state key that starts with {@code prefix} (the empty prefix: all of them) with its
+   * value, ascending in {@link LocalWrite#KEY_ORDER}: an unmodifiable snapshot whose values are
+   * copies. It is read in one go, so this is meant for small ranges (up to some thousands of keys).
+   *
+   * @throws LocalStateLimitException if the prefix is longer than {@link LocalWrite#MAX_KEY_LENGTH}
+   *     or not well-formed Unicode
+   */
+  SortedMap<String, byte[]> localScan(String prefix);
+
+  /**
+   * Applies writes to the local state in the given order, all in one atomic transaction: after a
+   * failure none of them is applied. Durable to the backend's level once it returns.
+   *
+   * @return how many keys the deletes in the batch removed
+   * @throws StorageException if the store cannot be written (nothing is applied then)
+   */
+  int localWrite(List<LocalWrite> writes);
+
+  /**
+   * Sets one local state key.
+   *
+   * @throws LocalStateLimitException if the key or value is outside the limits (nothing is stored)
+   */
+  default void localPut(String key, byte[] value) {
+    localWrite(List.of(new LocalWrite.Put(key, value)));
+  }
+
+  /**
+   * Sets several local state keys in one atomic transaction.
+   *
+   * @throws LocalStateLimitException if any key or value is outside the limits (nothing is stored)
+   */
+  default void localPutAll(Map<String, byte[]> values) {
+    List<LocalWrite> writes = new ArrayList<>(values.size());
+    values.forEach((k, v) -> writes.add(new LocalWrite.Put(k, v)));
+    localWrite(writes);
+  }
+
+  /**
+   * Deletes one local state key.
+   *
+   * @return true if it was present
+   */
+  default boolean localDelete(String key) {
+    return localWrite(List.of(new LocalWrite.Delete(key))) > 0;
+  }
+
+  /**
+   * Deletes every local state key that starts with {@code prefix}, atomically.
+   *
+   * @return how many keys were deleted
+   */
+  default int localDeletePrefix(String prefix) {
+    return localWrite(List.of(new LocalWrite.DeletePrefix(prefix)));
+  }
 
   /**
    * Releases files and connections. Further calls fail with {@link StorageException}; closing again

@@ -5,14 +5,17 @@ import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.entry.StoreNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
@@ -46,6 +49,7 @@ public final class InMemoryBackend implements Backend {
   private final Map<SnapshotKey, StateSnapshot> snapshots = new HashMap<>();
   private final Map<String, byte[]> properties = new HashMap<>();
   private final Map<PublicKey, StoredKey> keys = new LinkedHashMap<>();
+  private final TreeMap<String, byte[]> localState = new TreeMap<>(LocalWrite.KEY_ORDER);
   private long lastSeq;
   private boolean closed;
 
@@ -356,6 +360,66 @@ public final class InMemoryBackend implements Backend {
     return reading(() -> List.copyOf(keys.values()));
   }
 
+  @Override
+  public Optional<byte[]> localGet(String key) {
+    LocalKeys.checkKey(key);
+    return reading(
+        () -> {
+          byte[] value = localState.get(key);
+          return value == null ? Optional.empty() : Optional.of(value.clone());
+        });
+  }
+
+  @Override
+  public SortedMap<String, byte[]> localScan(String prefix) {
+    LocalKeys.checkPrefix(prefix);
+    return reading(
+        () -> {
+          SortedMap<String, byte[]> found = new TreeMap<>(LocalWrite.KEY_ORDER);
+          for (Map.Entry<String, byte[]> e : localState.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+              break; // keys with the prefix are contiguous in code point order
+            }
+            found.put(e.getKey(), e.getValue().clone());
+          }
+          return Collections.unmodifiableSortedMap(found);
+        });
+  }
+
+  @Override
+  public int localWrite(List<LocalWrite> writes) {
+    List<LocalWrite> batch = List.copyOf(writes);
+    write.lock();
+    try {
+      checkOpen();
+      int deleted = 0;
+      for (LocalWrite w : batch) {
+        deleted +=
+            switch (w) {
+              case LocalWrite.Put put -> {
+                localState.put(put.key(), put.valueNoCopy());
+                yield 0;
+              }
+              case LocalWrite.Delete delete -> localState.remove(delete.key()) == null ? 0 : 1;
+              case LocalWrite.DeletePrefix delete -> deletePrefix(delete.prefix());
+            };
+      }
+      return deleted;
+    } finally {
+      write.unlock();
+    }
+  }
+
+  private int deletePrefix(String prefix) {
+    int deleted = 0;
+    Iterator<String> it = localState.tailMap(prefix, true).keySet().iterator();
+    while (it.hasNext() && it.next().startsWith(prefix)) {
+      it.remove();
+      deleted++;
+    }
+    return deleted;
+  }
+
   /**
    * Drops everything held. Later calls fail with {@link StorageException}; closing again is a
    * no-op.
@@ -374,6 +438,7 @@ public final class InMemoryBackend implements Backend {
       snapshots.clear();
       properties.clear();
       keys.clear();
+      localState.clear();
     } finally {
       write.unlock();
     }

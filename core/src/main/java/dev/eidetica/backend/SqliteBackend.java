@@ -8,6 +8,7 @@ import dev.eidetica.entry.EntryFormatException;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.entry.StoreNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,11 +24,14 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +54,7 @@ import org.sqlite.SQLiteOpenMode;
  */
 public final class SqliteBackend implements Backend {
   /** Schema version this code creates and reads ({@code PRAGMA user_version}). */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   /** Marks a SQLite file as an eidetica store ({@code PRAGMA application_id}): "Eidt". */
   static final int APPLICATION_ID = 0x45696474;
@@ -123,6 +127,21 @@ public final class SqliteBackend implements Backend {
             seed BLOB NOT NULL,
             created TEXT NOT NULL)""");
 
+  /**
+   * The DDL that takes a store from schema version {@code i + 1} to {@code i + 2}, at index {@code
+   * i}. A new file gets {@link #SCHEMA} (version 1) and then every upgrade, so the path an old
+   * store takes is the one every store takes.
+   */
+  private static final List<List<String>> UPGRADES =
+      List.of(
+          // 1 -> 2: instance-local state (sync state). Keys are UTF-8 blobs, so the range
+          // [prefix, prefix with its last byte raised) holds exactly the keys with that prefix.
+          List.of(
+              """
+              CREATE TABLE local_state(
+                key BLOB NOT NULL PRIMARY KEY,
+                value BLOB NOT NULL) WITHOUT ROWID"""));
+
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
 
@@ -156,6 +175,11 @@ public final class SqliteBackend implements Backend {
   private PreparedStatement upsertKey;
   private PreparedStatement selectKey;
   private PreparedStatement selectKeys;
+  private PreparedStatement selectLocal;
+  private PreparedStatement upsertLocal;
+  private PreparedStatement deleteLocal;
+  private PreparedStatement deleteLocalRange;
+  private PreparedStatement scanLocal;
   private long lastSeq;
 
   private SqliteBackend(Path file, Connection conn) throws SQLException {
@@ -220,6 +244,15 @@ public final class SqliteBackend implements Backend {
                 + " name = excluded.name, seed = excluded.seed, created = excluded.created");
     selectKey = prepare("SELECT public_key, name, seed, created FROM keys WHERE public_key = ?");
     selectKeys = prepare("SELECT public_key, name, seed, created FROM keys ORDER BY rowid");
+    selectLocal = prepare("SELECT value FROM local_state WHERE key = ?");
+    upsertLocal =
+        prepare(
+            "INSERT INTO local_state(key, value) VALUES (?, ?)"
+                + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    deleteLocal = prepare("DELETE FROM local_state WHERE key = ?");
+    deleteLocalRange = prepare("DELETE FROM local_state WHERE key >= ? AND key < ?");
+    scanLocal =
+        prepare("SELECT key, value FROM local_state WHERE key >= ? AND key < ? ORDER BY key");
   }
 
   private PreparedStatement prepare(String sql) throws SQLException {
@@ -397,7 +430,7 @@ public final class SqliteBackend implements Backend {
             s.execute(ddl);
           }
           s.execute("PRAGMA application_id = " + APPLICATION_ID);
-          s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+          version = 1;
         } else if (appId != APPLICATION_ID) {
           throw notOurs(path, "it is a SQLite database of another application");
         } else if (version > SCHEMA_VERSION) {
@@ -413,6 +446,15 @@ public final class SqliteBackend implements Backend {
               path
                   + " is an eidetica store with no schema version; it is damaged. Restore it from"
                   + " a backup, or move it away and sync the databases again from a peer");
+        }
+        if (version < SCHEMA_VERSION) {
+          // In the same transaction as the version stamp, so a crash leaves the old schema whole.
+          for (List<String> upgrade : UPGRADES.subList(version - 1, SCHEMA_VERSION - 1)) {
+            for (String ddl : upgrade) {
+              s.execute(ddl);
+            }
+          }
+          s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
         s.execute("COMMIT");
         committed = true;
@@ -632,8 +674,95 @@ public final class SqliteBackend implements Backend {
         });
   }
 
+  @Override
+  public int localWrite(List<LocalWrite> writes) {
+    List<LocalWrite> batch = List.copyOf(writes);
+    lock.lock();
+    try {
+      checkOpen();
+      if (batch.isEmpty()) {
+        return 0;
+      }
+      try {
+        begin.executeUpdate();
+        int deleted = 0;
+        for (LocalWrite write : batch) {
+          deleted += apply(write);
+        }
+        commit.executeUpdate();
+        return deleted;
+      } catch (SQLException e) {
+        abort(lastSeq, e);
+        throw failed("writing " + batch.size() + " change(s) to the local state", e);
+      } catch (RuntimeException | Error e) {
+        abort(lastSeq, e);
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Applies one local state write inside the open transaction.
+   *
+   * @return how many keys it deleted
+   */
+  private int apply(LocalWrite write) throws SQLException {
+    return switch (write) {
+      case LocalWrite.Put put -> {
+        upsertLocal.setBytes(1, LocalKeys.utf8(put.key()));
+        upsertLocal.setBytes(2, put.valueNoCopy());
+        upsertLocal.executeUpdate();
+        yield 0;
+      }
+      case LocalWrite.Delete delete -> {
+        deleteLocal.setBytes(1, LocalKeys.utf8(delete.key()));
+        yield deleteLocal.executeUpdate();
+      }
+      case LocalWrite.DeletePrefix delete -> {
+        byte[] prefix = LocalKeys.utf8(delete.prefix());
+        deleteLocalRange.setBytes(1, prefix);
+        deleteLocalRange.setBytes(2, LocalKeys.upperBound(prefix));
+        yield deleteLocalRange.executeUpdate();
+      }
+    };
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Reads
+
+  @Override
+  public Optional<byte[]> localGet(String key) {
+    byte[] k = LocalKeys.utf8(LocalKeys.checkKey(key));
+    return locked(
+        "reading local state key " + LocalKeys.abbreviate(key),
+        () -> {
+          selectLocal.setBytes(1, k);
+          try (ResultSet rs = selectLocal.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public SortedMap<String, byte[]> localScan(String prefix) {
+    byte[] from = LocalKeys.utf8(LocalKeys.checkPrefix(prefix));
+    byte[] to = LocalKeys.upperBound(from);
+    return locked(
+        "reading local state under " + LocalKeys.abbreviate(prefix),
+        () -> {
+          scanLocal.setBytes(1, from);
+          scanLocal.setBytes(2, to);
+          SortedMap<String, byte[]> found = new TreeMap<>(LocalWrite.KEY_ORDER);
+          try (ResultSet rs = scanLocal.executeQuery()) {
+            while (rs.next()) {
+              found.put(new String(rs.getBytes(1), StandardCharsets.UTF_8), rs.getBytes(2));
+            }
+          }
+          return Collections.unmodifiableSortedMap(found);
+        });
+  }
 
   @Override
   public Optional<Entry> get(EntryId id) {

@@ -4,6 +4,7 @@ import static dev.eidetica.backend.TestEntries.ids;
 import static dev.eidetica.backend.TestEntries.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.crypto.SigningKey;
@@ -13,8 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -711,6 +716,216 @@ abstract class BackendContractTest {
     assertThat(backend.key(unknown)).isEmpty();
   }
 
+  // --- local state -----------------------------------------------------------------------------
+
+  @Test
+  void localKeyIsAbsentUntilPutAndThenHoldsACopyOfTheValue() {
+    assertThat(backend.localGet("sync/a")).isEmpty();
+    byte[] value = bytes("one");
+    backend.localPut("sync/a", value);
+    value[0] = 'X'; // the backend kept its own copy
+
+    byte[] got = backend.localGet("sync/a").orElseThrow();
+    assertThat(got).isEqualTo(bytes("one"));
+    got[0] = 'Y'; // and hands out copies
+    assertThat(backend.localGet("sync/a").orElseThrow()).isEqualTo(bytes("one"));
+  }
+
+  @Test
+  void localPutReplacesTheValueAndKeepsEmptyValues() {
+    backend.localPut("k", bytes("one"));
+    backend.localPut("k", bytes("two"));
+    backend.localPut("empty", new byte[0]);
+
+    assertThat(backend.localGet("k").orElseThrow()).isEqualTo(bytes("two"));
+    assertThat(backend.localGet("empty").orElseThrow()).isEmpty();
+  }
+
+  @Test
+  void localStateIsApartFromProperties() {
+    backend.putProperty("k", bytes("property"));
+    backend.localPut("k", bytes("local"));
+
+    assertThat(backend.property("k").orElseThrow()).isEqualTo(bytes("property"));
+    assertThat(backend.localGet("k").orElseThrow()).isEqualTo(bytes("local"));
+  }
+
+  @Test
+  void localPutAllSetsEveryKey() {
+    backend.localPut("a", bytes("old"));
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put("a", bytes("1"));
+    values.put("b", bytes("2"));
+    values.put("c/d", bytes("3"));
+
+    backend.localPutAll(values);
+
+    assertThat(strings(backend.localScan("")))
+        .containsExactly(entry("a", "1"), entry("b", "2"), entry("c/d", "3"));
+  }
+
+  @Test
+  void localPutAllWithAValueOverTheLimitStoresNothing() {
+    Map<String, byte[]> values = new LinkedHashMap<>();
+    values.put("a", bytes("1"));
+    values.put("big", new byte[LocalWrite.MAX_VALUE_BYTES + 1]);
+
+    assertThatThrownBy(() -> backend.localPutAll(values))
+        .isInstanceOf(LocalStateLimitException.class)
+        .hasMessageContaining("\"big\"")
+        .hasMessageContaining(LocalWrite.MAX_VALUE_BYTES + 1 + " bytes");
+    assertThat(backend.localScan("")).isEmpty();
+  }
+
+  @Test
+  void localValuesUpToOneMebibyteAreKept() {
+    byte[] value = new byte[LocalWrite.MAX_VALUE_BYTES];
+    new Random(5).nextBytes(value);
+    backend.localPut("max", value);
+    assertThat(backend.localGet("max").orElseThrow()).isEqualTo(value);
+  }
+
+  @Test
+  void localKeysOverTheLengthLimitAreRefused() {
+    String longest = "k".repeat(LocalWrite.MAX_KEY_LENGTH);
+    backend.localPut(longest, bytes("v"));
+    assertThat(backend.localGet(longest)).isPresent();
+
+    String tooLong = longest + "k";
+    assertThatThrownBy(() -> backend.localPut(tooLong, bytes("v")))
+        .isInstanceOf(LocalStateLimitException.class)
+        .hasMessageContaining("at most " + LocalWrite.MAX_KEY_LENGTH);
+    assertThatThrownBy(() -> backend.localGet(tooLong))
+        .isInstanceOf(LocalStateLimitException.class);
+    assertThatThrownBy(() -> backend.localScan(tooLong))
+        .isInstanceOf(LocalStateLimitException.class);
+  }
+
+  @Test
+  void emptyKeysAndKeysWithUnpairedSurrogatesAreRefused() {
+    assertThatThrownBy(() -> backend.localPut("", bytes("v")))
+        .isInstanceOf(LocalStateLimitException.class)
+        .hasMessageContaining("empty");
+    // "k\uD800" has no UTF-8 form: stored, it would come back as another key.
+    assertThatThrownBy(() -> backend.localPut("k\uD800", bytes("v")))
+        .isInstanceOf(LocalStateLimitException.class)
+        .hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> backend.localDelete("\uDC00k"))
+        .isInstanceOf(LocalStateLimitException.class);
+    assertThat(backend.localScan("")).isEmpty();
+  }
+
+  @Test
+  void localDeleteSaysWhetherTheKeyWasThere() {
+    backend.localPut("a", bytes("1"));
+
+    assertThat(backend.localDelete("a")).isTrue();
+    assertThat(backend.localDelete("a")).isFalse();
+    assertThat(backend.localGet("a")).isEmpty();
+  }
+
+  @Test
+  void localDeletePrefixRemovesExactlyTheKeysWithThePrefixAndCountsThem() {
+    for (String key : List.of("sync", "sync/", "sync/a", "sync/a/b", "sync/b", "sync0", "synd")) {
+      backend.localPut(key, bytes(key));
+    }
+
+    assertThat(backend.localDeletePrefix("sync/")).isEqualTo(4);
+
+    assertThat(backend.localScan("").keySet()).containsExactly("sync", "sync0", "synd");
+    assertThat(backend.localDeletePrefix("sync/")).isZero();
+  }
+
+  @Test
+  void localDeleteOfTheEmptyPrefixRemovesEverything() {
+    backend.localPut("a", bytes("1"));
+    backend.localPut("\uD83D\uDE00", bytes("2"));
+
+    assertThat(backend.localDeletePrefix("")).isEqualTo(2);
+    assertThat(backend.localScan("")).isEmpty();
+  }
+
+  @Test
+  void localScanListsTheKeysWithThePrefixInCodePointOrder() {
+    // U+E000 sorts before U+1F600 by code point (and in UTF-8), after it by UTF-16 unit.
+    List<String> keys = List.of("p/b", "p/\uD83D\uDE00", "p/\uE000", "p/a", "p/a/x", "p", "q/a");
+    for (String key : keys) {
+      backend.localPut(key, bytes(key));
+    }
+
+    SortedMap<String, byte[]> found = backend.localScan("p/");
+
+    assertThat(found.keySet()).containsExactly("p/a", "p/a/x", "p/b", "p/\uE000", "p/\uD83D\uDE00");
+    assertThat(found.get("p/a/x")).isEqualTo(bytes("p/a/x"));
+    assertThat(backend.localScan("").keySet())
+        .containsExactly("p", "p/a", "p/a/x", "p/b", "p/\uE000", "p/\uD83D\uDE00", "q/a");
+    assertThat(backend.localScan("r/")).isEmpty();
+  }
+
+  @Test
+  void localScanIsAnUnmodifiableSnapshot() {
+    backend.localPut("a", bytes("1"));
+    SortedMap<String, byte[]> found = backend.localScan("");
+
+    backend.localPut("b", bytes("2"));
+    found.get("a")[0] = 'X';
+
+    assertThat(found.keySet()).containsExactly("a");
+    assertThat(backend.localGet("a").orElseThrow()).isEqualTo(bytes("1"));
+    assertThatThrownBy(() -> found.put("c", bytes("3")))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void localWriteAppliesItsWritesInOrderAndCountsDeletions() {
+    backend.localPut("x/1", bytes("old"));
+    backend.localPut("x/2", bytes("old"));
+    backend.localPut("y", bytes("old"));
+
+    int deleted =
+        backend.localWrite(
+            List.of(
+                new LocalWrite.Put("a", bytes("1")),
+                new LocalWrite.DeletePrefix("x/"),
+                new LocalWrite.Put("x/3", bytes("new")),
+                new LocalWrite.Delete("y"),
+                new LocalWrite.Delete("absent")));
+
+    assertThat(deleted).isEqualTo(3);
+    assertThat(strings(backend.localScan("")))
+        .containsExactly(entry("a", "1"), entry("x/3", "new"));
+  }
+
+  @Test
+  void aLocalBatchIsVisibleAllAtOnceToOtherThreads() throws Exception {
+    List<String> keys = List.of("batch/a", "batch/b", "batch/c", "batch/d");
+    try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
+      Future<?> writer =
+          pool.submit(
+              () -> {
+                for (int round = 0; round < 300; round++) {
+                  Map<String, byte[]> values = new LinkedHashMap<>();
+                  for (String key : keys) {
+                    values.put(key, bytes(Integer.toString(round)));
+                  }
+                  backend.localPutAll(values);
+                }
+              });
+      // Whenever the reader looks, every key holds the same round.
+      while (!writer.isDone()) {
+        assertThat(Set.copyOf(strings(backend.localScan("batch/")).values())).hasSizeLessThan(2);
+      }
+      writer.get();
+    }
+    assertThat(strings(backend.localScan("batch/")).values()).containsOnly("299");
+  }
+
+  private static Map<String, String> strings(SortedMap<String, byte[]> map) {
+    Map<String, String> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
+    return out;
+  }
+
   // --- threads and lifecycle -------------------------------------------------------------------
 
   @Test
@@ -796,7 +1011,14 @@ abstract class BackendContractTest {
                 backend.putKey(
                     new StoredKey(SigningKey.generate(new Random(1)), "k", Instant.EPOCH)),
             () -> backend.key(SigningKey.generate(new Random(1)).publicKey()),
-            () -> backend.keys());
+            () -> backend.keys(),
+            () -> backend.localGet("k"),
+            () -> backend.localPut("k", new byte[1]),
+            () -> backend.localPutAll(Map.of("k", new byte[1])),
+            () -> backend.localDelete("k"),
+            () -> backend.localDeletePrefix("k"),
+            () -> backend.localScan("k"),
+            () -> backend.localWrite(List.of(new LocalWrite.Delete("k"))));
     for (Runnable call : calls) {
       assertThatThrownBy(call::run)
           .isInstanceOf(StorageException.class)

@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +104,37 @@ class SqliteBackendTest extends BackendContractTest {
   }
 
   @Test
+  void localStateSurvivesCloseAndReopen() {
+    backend.localPutAll(Map.of("sync/a", bytes("1"), "sync/b", bytes("2"), "other", bytes("3")));
+    backend.localDelete("other");
+
+    reopen();
+
+    assertThat(backend.localScan("").keySet()).containsExactly("sync/a", "sync/b");
+    assertThat(backend.localGet("sync/b").orElseThrow()).isEqualTo(bytes("2"));
+  }
+
+  @Test
+  void aVersion1StoreGetsTheLocalStateTableAndKeepsItsEntries() throws SQLException {
+    Entry root = t.root("a");
+    Entry child = t.next("doc", root);
+    backend.putAll(stored(List.of(root, child)));
+    backend.close();
+    // What eidetica with schema version 1 left behind: no local_state table.
+    sql(file(), "DROP TABLE local_state", "PRAGMA user_version = 1");
+
+    SqliteBackend upgraded = reopen();
+
+    assertThat(upgraded.pragmaForTesting("user_version"))
+        .isEqualTo(Integer.toString(SqliteBackend.SCHEMA_VERSION));
+    assertThat(backend.tips(root.id())).containsExactly(child.id());
+    assertThat(backend.localScan("")).isEmpty();
+    backend.localPut("sync/a", bytes("1"));
+    reopen();
+    assertThat(backend.localGet("sync/a").orElseThrow()).isEqualTo(bytes("1"));
+  }
+
+  @Test
   void runsInWalModeWithExclusiveLockingAndTheChosenDurability() {
     SqliteBackend sqlite = (SqliteBackend) backend;
     assertThat(sqlite.file()).isEqualTo(file().toAbsolutePath());
@@ -109,7 +142,8 @@ class SqliteBackendTest extends BackendContractTest {
     assertThat(sqlite.pragmaForTesting("locking_mode")).isEqualTo("exclusive");
     assertThat(sqlite.pragmaForTesting("synchronous")).isEqualTo("1"); // NORMAL
     assertThat(sqlite.pragmaForTesting("foreign_keys")).isEqualTo("1");
-    assertThat(sqlite.pragmaForTesting("user_version")).isEqualTo("1");
+    assertThat(sqlite.pragmaForTesting("user_version"))
+        .isEqualTo(Integer.toString(SqliteBackend.SCHEMA_VERSION));
     assertThat(sqlite.pragmaForTesting("busy_timeout")).isEqualTo("5000");
 
     backend.close();
@@ -322,6 +356,29 @@ class SqliteBackendTest extends BackendContractTest {
     reopen();
     assertThat(backend.tips(root.id())).containsExactly(prev.id());
     assertThat(backend.entryCount(root.id())).isEqualTo(101);
+  }
+
+  @Test
+  void aLocalBatchThatFillsTheDiskStoresNothingAndSaysSo() {
+    backend.localPut("kept", bytes("1"));
+    Map<String, byte[]> big = new LinkedHashMap<>();
+    for (int i = 0; i < 8; i++) {
+      byte[] value = new byte[64 * 1024];
+      new Random(i).nextBytes(value);
+      big.put("big/" + i, value);
+    }
+    SqliteBackend sqlite = (SqliteBackend) backend;
+    sqlite.limitGrowthForTesting(20); // 80 KB more: room for one value of the batch, not all
+
+    assertThatThrownBy(() -> backend.localPutAll(big))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("disk is full")
+        .hasMessageContaining("local state");
+
+    assertThat(backend.localScan("").keySet()).containsExactly("kept");
+    sqlite.limitGrowthForTesting(100_000);
+    backend.localPutAll(big);
+    assertThat(backend.localScan("big/")).hasSize(8);
   }
 
   @Test
