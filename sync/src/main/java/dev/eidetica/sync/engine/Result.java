@@ -1,0 +1,58 @@
+package dev.eidetica.sync.engine;
+
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.entry.EntryId;
+import dev.eidetica.sync.PeerStatus;
+import dev.eidetica.sync.client.DatabaseSync;
+import dev.eidetica.sync.client.PeerLink;
+import dev.eidetica.sync.protocol.Response;
+import dev.eidetica.sync.transport.PeerAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What workers and the server report back to the engine. Exactly one of result/error is set. */
+sealed interface Result extends Input {
+  record Connected(
+      PeerAddress address,
+      String name,
+      PeerLink link,
+      Throwable error,
+      CompletableFuture<PeerStatus> done)
+      implements Result {}
+
+  record Reconnected(PublicKey peer, Throwable error, CompletableFuture<PublicKey> done)
+      implements Result {}
+
+  record SyncDone(
+      PublicKey peer,
+      EntryId database,
+      DatabaseSync.Outcome outcome,
+      Throwable error,
+      long startedMillis,
+      long bytes)
+      implements Result {}
+
+  record PushDone(
+      PublicKey peer,
+      EntryId database,
+      int count,
+      Response.PushReply reply,
+      Throwable error,
+      long startedMillis,
+      long bytes,
+      CompletableFuture<dev.eidetica.sync.SyncReport> done)
+      implements Result {}
+
+  record ServerStarted(
+      String transport, PeerAddress address, Throwable error, CompletableFuture<PeerAddress> done)
+      implements Result {}
+
+  record ServerStopped(String transport, Throwable error, CompletableFuture<Void> done)
+      implements Result {}
+
+  record Progress(PublicKey peer, EntryId database, long pendingIn) implements Result {}
+
+  record InboundPeer(PublicKey peer, String name, List<PeerAddress> addresses) implements Result {}
+
+  record InboundSync(PublicKey peer, EntryId database) implements Result {}
+}

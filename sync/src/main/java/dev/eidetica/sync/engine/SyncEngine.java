@@ -1,0 +1,1242 @@
+package dev.eidetica.sync.engine;
+
+import dev.eidetica.Database;
+import dev.eidetica.Instance;
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.entry.Entry;
+import dev.eidetica.entry.EntryId;
+import dev.eidetica.sync.DatabaseStatus;
+import dev.eidetica.sync.EntriesRejectedException;
+import dev.eidetica.sync.PeerNotFoundException;
+import dev.eidetica.sync.PeerStatus;
+import dev.eidetica.sync.SyncBusyException;
+import dev.eidetica.sync.SyncConfig;
+import dev.eidetica.sync.SyncException;
+import dev.eidetica.sync.SyncReport;
+import dev.eidetica.sync.SyncState;
+import dev.eidetica.sync.client.DatabaseSync;
+import dev.eidetica.sync.client.PeerLink;
+import dev.eidetica.sync.client.Transports;
+import dev.eidetica.sync.protocol.Rejection;
+import dev.eidetica.sync.protocol.Request;
+import dev.eidetica.sync.protocol.Response;
+import dev.eidetica.sync.server.AccessGrants;
+import dev.eidetica.sync.server.InboundListener;
+import dev.eidetica.sync.server.SyncServer;
+import dev.eidetica.sync.state.ConnectionState;
+import dev.eidetica.sync.state.PeerMetadata;
+import dev.eidetica.sync.state.PeerOrigin;
+import dev.eidetica.sync.state.PeerRecord;
+import dev.eidetica.sync.state.Relationship;
+import dev.eidetica.sync.state.SyncCursor;
+import dev.eidetica.sync.state.SyncHistoryEntry;
+import dev.eidetica.sync.state.SyncStateStore;
+import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.sync.transport.SyncTransport;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync engine (the design's BackgroundSync), an agent in the Aeron sense: one thread owns every
+ * piece of sync state (peers, relationships, queues, backoff, status) and runs {@link #doWork()} in
+ * a loop; everything else reaches it through a bounded queue of {@link Command}s. Network work
+ * (handshakes, pulls, pushes, server start/stop) runs on worker threads and returns as results on
+ * the same queue, so a slow or dead peer never delays commands, timers or other peers.
+ *
+ * <p>Scheduling rules (docs/sync.md):
+ *
+ * <ul>
+ *   <li>At most one job per (peer, database) at a time.
+ *   <li>A committed entry is queued for every peer its database syncs with and pushed as soon as no
+ *       push to that peer and database is in flight (or after {@code maxQueueAge}); entries
+ *       committed meanwhile go in the next push, up to {@code batchSize}. A queue over {@code
+ *       maxQueueSize} is dropped and replaced by a full sync, which finds exactly what is missing.
+ *   <li>A failed job marks the database for a full sync. Transient failures back off {@code base *
+ *       2^failures} (capped) per peer; after {@code maxAttempts} the peer is failed with its last
+ *       error. Persistent failures (wrong key, refused access, rejected entries) fail the database
+ *       with the reason at once. The periodic sync and {@code sync now} retry anything.
+ *   <li>All timing comes from the injected clock, so tests drive it deterministically.
+ * </ul>
+ */
+public final class SyncEngine {
+  private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+
+  private final Instance instance;
+  private final SyncConfig config;
+  private final Transports transports;
+  private final SyncStateStore store;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final Executor workers;
+  private final BlockingQueue<Input> queue;
+  private final Set<EntryId> overflowed = ConcurrentHashMap.newKeySet();
+  private final Map<EntryId, Set<PublicKey>> grants = new ConcurrentHashMap<>();
+  private final AtomicLong droppedInputs = new AtomicLong();
+  private final SyncServer server;
+
+  // Engine-thread state.
+  private final Map<PublicKey, PeerSlot> peers = new TreeMap<>();
+  private final Map<EntryId, Set<PublicKey>> related = new HashMap<>();
+  private final Map<String, PeerAddress> servers = new LinkedHashMap<>();
+  private volatile List<PeerAddress> ownAddresses = List.of();
+  private long nextPeriodic;
+  private boolean stopped;
+
+  /**
+   * An engine; call {@link #start()} once, then drive it with {@link #run()} on its own thread or
+   * with {@link #doWork()} from a test.
+   *
+   * @param instance the storage synced
+   * @param config configuration
+   * @param transports the transports it may use (their servers are started by commands)
+   * @param store where peers, relationships, cursors and history persist
+   * @param clock all timing
+   * @param random challenges and one-time keys
+   * @param workers runs network jobs; must not run them on the calling thread except in tests
+   */
+  public SyncEngine(
+      Instance instance,
+      SyncConfig config,
+      Transports transports,
+      SyncStateStore store,
+      Clock clock,
+      SecureRandom random,
+      Executor workers) {
+    this.instance = instance;
+    this.config = config;
+    this.transports = transports;
+    this.store = store;
+    this.clock = clock;
+    this.random = random;
+    this.workers = workers;
+    this.queue = new ArrayBlockingQueue<>(config.commandQueueCapacity());
+    this.server =
+        new SyncServer(
+            instance,
+            config.server(),
+            clock,
+            random,
+            grantsView(),
+            inboundListener(),
+            config.name());
+  }
+
+  /** The handler transports' servers use: it shares this engine's grants and learns peers. */
+  public SyncServer server() {
+    return server;
+  }
+
+  /** Loads persisted peers and relationships and schedules a sync of every relationship. */
+  public void start() {
+    long now = clock.millis();
+    for (PeerRecord p : store.peers()) {
+      PeerSlot slot = new PeerSlot(p);
+      // A restart forgets sessions and backoff; failed peers stay failed until retried.
+      slot.state = p.connection() == ConnectionState.FAILED ? SyncState.FAILED : SyncState.IDLE;
+      slot.lastError = p.lastError();
+      peers.put(p.key(), slot);
+    }
+    for (Relationship r : store.relationships()) {
+      relate(r);
+      PeerSlot slot = peers.get(r.peer());
+      if (slot != null) {
+        slot.db(r.database()).dirty = true;
+      }
+    }
+    nextPeriodic = config.periodicSync().isZero() ? Long.MAX_VALUE : now;
+  }
+
+  // ---------------------------------------------------------------- queue access (any thread)
+
+  /** Offers an input without waiting; false if the queue is full or the engine stopped. */
+  boolean offer(Input input) {
+    return !stopped && queue.offer(input);
+  }
+
+  /**
+   * Enqueues a command, waiting up to a second for room.
+   *
+   * @throws SyncBusyException if the queue stayed full or the engine has stopped
+   */
+  public void submit(Command command) {
+    if (stopped) {
+      throw new SyncBusyException("the sync engine has stopped");
+    }
+    try {
+      if (!queue.offer(command, 1, TimeUnit.SECONDS)) {
+        throw new SyncBusyException(
+            "the sync engine's command queue stayed full ("
+                + config.commandQueueCapacity()
+                + "); try again");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SyncBusyException("interrupted while queueing a sync command");
+    }
+  }
+
+  /**
+   * Called from commit listeners: queues the entry without ever blocking. When the queue is full
+   * the database is remembered instead, and its next full sync catches up.
+   */
+  public void entryStored(EntryId database, EntryId entry) {
+    if (!grantsOrRelated(database)) {
+      return;
+    }
+    if (!offer(new Command.QueueEntry(database, entry))) {
+      overflowed.add(database);
+    }
+  }
+
+  private boolean grantsOrRelated(EntryId database) {
+    return relatedView.containsKey(database);
+  }
+
+  /** The related peers of each database, readable from other threads (hook and server). */
+  private final Map<EntryId, Set<PublicKey>> relatedView = new ConcurrentHashMap<>();
+
+  /** Results from workers must not be lost: wait for room (workers are not the engine thread). */
+  private void report(Result result) {
+    try {
+      while (!stopped && !queue.offer(result, 100, TimeUnit.MILLISECONDS)) {
+        // the engine drains the queue continuously; keep trying until it stops
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- the loop (engine thread)
+
+  /** True once a {@link Command.Shutdown} was processed. */
+  public boolean stopped() {
+    return stopped;
+  }
+
+  /** Runs the loop until shutdown: wait for input or the next timer, then work. */
+  public void run() {
+    while (!stopped) {
+      try {
+        Input first = queue.poll(waitMillis(), TimeUnit.MILLISECONDS);
+        if (first != null) {
+          process(first);
+        }
+        doWork();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop(null);
+      } catch (RuntimeException e) {
+        // An agent counts and reports errors; it never dies of one.
+        log.error("sync engine error; continuing", e);
+      }
+    }
+  }
+
+  private long waitMillis() {
+    return Math.max(1, config.checkInterval().toMillis());
+  }
+
+  /**
+   * Processes every queued input, then runs due timers and starts due jobs.
+   *
+   * @return how many inputs were processed and jobs started
+   */
+  public int doWork() {
+    int n = 0;
+    Input in;
+    while (!stopped && (in = queue.poll()) != null) {
+      process(in);
+      n++;
+    }
+    if (stopped) {
+      return n;
+    }
+    long now = clock.millis();
+    for (EntryId db : drain(overflowed)) {
+      for (PublicKey p : related.getOrDefault(db, Set.of())) {
+        PeerSlot slot = peers.get(p);
+        if (slot != null) {
+          DbSlot d = slot.db(db);
+          d.queue.clear();
+          d.dirty = true;
+        }
+      }
+    }
+    if (now >= nextPeriodic) {
+      for (Map.Entry<EntryId, Set<PublicKey>> e : related.entrySet()) {
+        for (PublicKey p : e.getValue()) {
+          PeerSlot slot = peers.get(p);
+          if (slot != null) {
+            DbSlot d = slot.db(e.getKey());
+            d.dirty = true;
+            d.urgent = true;
+          }
+        }
+      }
+      nextPeriodic = now + config.periodicSync().toMillis();
+    }
+    return n + dispatch(now);
+  }
+
+  private static List<EntryId> drain(Set<EntryId> set) {
+    List<EntryId> out = new ArrayList<>(set);
+    set.removeAll(out);
+    return out;
+  }
+
+  private void process(Input input) {
+    try {
+      switch (input) {
+        case Command c -> handle(c);
+        case Result r -> handle(r);
+      }
+    } catch (RuntimeException e) {
+      log.error("sync engine failed on {}", input.getClass().getSimpleName(), e);
+      failFuture(input, e);
+    }
+  }
+
+  private void handle(Command c) {
+    switch (c) {
+      case Command.QueueEntry q -> queueEntry(q);
+      case Command.SendEntries s -> sendEntries(s);
+      case Command.AddPeer a -> addPeer(a);
+      case Command.RemovePeer r -> r.done().complete(removePeer(r.peer()));
+      case Command.CreateRelationship cr ->
+          cr.done().complete(createRelationship(cr.database(), cr.peer(), PeerOrigin.ADDED));
+      case Command.RemoveRelationship rr ->
+          rr.done().complete(removeRelationship(rr.database(), rr.peer()));
+      case Command.StartServer s -> startServer(s);
+      case Command.StopServer s -> stopServer(s);
+      case Command.ConnectToPeer cp -> connectToPeer(cp);
+      case Command.SyncWithPeer s -> syncWithPeer(s);
+      case Command.Status s -> s.done().complete(status());
+      case Command.Shutdown s -> stop(s.done());
+    }
+  }
+
+  private void handle(Result r) {
+    switch (r) {
+      case Result.Connected c -> connected(c);
+      case Result.Reconnected c -> reconnected(c);
+      case Result.SyncDone s -> syncDone(s);
+      case Result.PushDone p -> pushDone(p);
+      case Result.ServerStarted s -> serverStarted(s);
+      case Result.ServerStopped s -> serverStopped(s);
+      case Result.Progress p -> progress(p);
+      case Result.InboundPeer p -> inboundPeer(p);
+      case Result.InboundSync s -> inboundSync(s);
+    }
+  }
+
+  private void stop(CompletableFuture<Void> done) {
+    stopped = true;
+    // Whatever waits on this engine learns it stopped rather than hanging.
+    SyncBusyException gone = new SyncBusyException("the sync engine stopped");
+    for (PeerSlot slot : peers.values()) {
+      for (DbSlot d : slot.dbs.values()) {
+        d.waiters.forEach(w -> w.completeExceptionally(gone));
+        d.waiters.clear();
+      }
+    }
+    Input in;
+    while ((in = queue.poll()) != null) {
+      failFuture(in, gone);
+    }
+    if (done != null) {
+      done.complete(null);
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private void queueEntry(Command.QueueEntry q) {
+    Set<PublicKey> ps = related.get(q.database());
+    if (ps == null) {
+      return;
+    }
+    long now = clock.millis();
+    for (PublicKey p : ps) {
+      PeerSlot slot = peers.get(p);
+      if (slot == null) {
+        continue;
+      }
+      DbSlot d = slot.db(q.database());
+      if (d.queue.isEmpty()) {
+        d.queuedSince = now;
+      }
+      d.queue.add(q.entry());
+      if (d.queue.size() > config.maxQueueSize()) {
+        d.queue.clear();
+        d.dirty = true;
+      }
+    }
+  }
+
+  private void sendEntries(Command.SendEntries s) {
+    PeerSlot slot = peers.get(s.peer());
+    if (slot == null) {
+      s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
+      return;
+    }
+    DbSlot d = slot.db(s.database());
+    startPush(slot, d, new ArrayList<>(s.entries()), s.done());
+  }
+
+  private void addPeer(Command.AddPeer a) {
+    PeerLink link =
+        new PeerLink(
+            instance,
+            transports,
+            a.expect(),
+            List.of(a.address()),
+            random,
+            config.requestTimeout(),
+            config.name(),
+            () -> ownAddresses);
+    workers.execute(
+        () -> {
+          Throwable error = null;
+          try {
+            link.connect();
+          } catch (RuntimeException e) {
+            error = e;
+          }
+          report(new Result.Connected(a.address(), a.name(), link, error, a.done()));
+        });
+  }
+
+  private boolean removePeer(PublicKey key) {
+    PeerSlot slot = peers.remove(key);
+    for (Map.Entry<EntryId, Set<PublicKey>> e : related.entrySet()) {
+      e.getValue().remove(key);
+    }
+    related.values().removeIf(Set::isEmpty);
+    grants.values().forEach(s -> s.remove(key));
+    refreshViews();
+    boolean removed = store.removePeer(key);
+    if (slot != null) {
+      SyncException gone = new PeerNotFoundException(key.toString());
+      slot.dbs.values().forEach(d -> d.waiters.forEach(w -> w.completeExceptionally(gone)));
+    }
+    return removed || slot != null;
+  }
+
+  private boolean createRelationship(EntryId db, PublicKey peer, PeerOrigin origin) {
+    PeerSlot slot = peers.get(peer);
+    if (slot == null) {
+      throw new PeerNotFoundException(peer.toString());
+    }
+    boolean added = store.addRelationship(new Relationship(db, peer, origin, clock.instant()));
+    relate(new Relationship(db, peer, origin, clock.instant()));
+    DbSlot d = slot.db(db);
+    d.dirty = true;
+    d.urgent = true;
+    return added;
+  }
+
+  private void relate(Relationship r) {
+    related.computeIfAbsent(r.database(), k -> new LinkedHashSet<>()).add(r.peer());
+    if (r.origin() == PeerOrigin.ADDED) {
+      grants.computeIfAbsent(r.database(), k -> ConcurrentHashMap.newKeySet()).add(r.peer());
+    }
+    refreshViews();
+  }
+
+  private boolean removeRelationship(EntryId db, PublicKey peer) {
+    Set<PublicKey> ps = related.get(db);
+    if (ps != null) {
+      ps.remove(peer);
+      if (ps.isEmpty()) {
+        related.remove(db);
+      }
+    }
+    Set<PublicKey> g = grants.get(db);
+    if (g != null) {
+      g.remove(peer);
+    }
+    refreshViews();
+    PeerSlot slot = peers.get(peer);
+    if (slot != null) {
+      DbSlot d = slot.dbs.remove(db);
+      if (d != null) {
+        d.waiters.forEach(
+            w ->
+                w.completeExceptionally(
+                    new SyncException("the relationship was removed during the sync")));
+      }
+    }
+    return store.removeRelationship(db, peer);
+  }
+
+  private void refreshViews() {
+    relatedView.keySet().retainAll(related.keySet());
+    for (Map.Entry<EntryId, Set<PublicKey>> e : related.entrySet()) {
+      relatedView.put(e.getKey(), Set.copyOf(e.getValue()));
+    }
+  }
+
+  private void startServer(Command.StartServer s) {
+    SyncTransport t =
+        transports.all().stream()
+            .filter(x -> x.name().equals(s.transport()))
+            .findFirst()
+            .orElse(null);
+    if (t == null) {
+      s.done()
+          .completeExceptionally(
+              new SyncException("no transport named " + s.transport() + " is configured"));
+      return;
+    }
+    workers.execute(
+        () -> {
+          try {
+            PeerAddress a = t.startServer(s.bind(), server);
+            report(new Result.ServerStarted(s.transport(), a, null, s.done()));
+          } catch (RuntimeException e) {
+            report(new Result.ServerStarted(s.transport(), null, e, s.done()));
+          }
+        });
+  }
+
+  private void stopServer(Command.StopServer s) {
+    SyncTransport t =
+        transports.all().stream()
+            .filter(x -> x.name().equals(s.transport()))
+            .findFirst()
+            .orElse(null);
+    if (t == null) {
+      s.done().complete(null);
+      return;
+    }
+    workers.execute(
+        () -> {
+          try {
+            t.stopServer();
+            report(new Result.ServerStopped(s.transport(), null, s.done()));
+          } catch (RuntimeException e) {
+            report(new Result.ServerStopped(s.transport(), e, s.done()));
+          }
+        });
+  }
+
+  private void connectToPeer(Command.ConnectToPeer c) {
+    PeerSlot slot = peers.get(c.peer());
+    if (slot == null) {
+      c.done().completeExceptionally(new PeerNotFoundException(c.peer().toString()));
+      return;
+    }
+    PeerLink link = slot.link();
+    slot.state = SyncState.CONNECTING;
+    workers.execute(
+        () -> {
+          Throwable error = null;
+          try {
+            link.connect();
+          } catch (RuntimeException e) {
+            error = e;
+          }
+          report(new Result.Reconnected(c.peer(), error, c.done()));
+        });
+  }
+
+  private void syncWithPeer(Command.SyncWithPeer s) {
+    PeerSlot slot = peers.get(s.peer());
+    if (slot == null) {
+      s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
+      return;
+    }
+    List<EntryId> dbs = new ArrayList<>();
+    if (s.database() != null) {
+      dbs.add(s.database());
+    } else {
+      for (Map.Entry<EntryId, Set<PublicKey>> e : related.entrySet()) {
+        if (e.getValue().contains(s.peer())) {
+          dbs.add(e.getKey());
+        }
+      }
+    }
+    if (dbs.isEmpty()) {
+      s.done().complete(List.of());
+      return;
+    }
+    List<CompletableFuture<SyncReport>> each = new ArrayList<>();
+    for (EntryId db : dbs) {
+      DbSlot d = slot.db(db);
+      d.dirty = true;
+      d.urgent = true;
+      CompletableFuture<SyncReport> f = new CompletableFuture<>();
+      d.waiters.add(f);
+      each.add(f);
+    }
+    CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                s.done().completeExceptionally(unwrap(e));
+              } else {
+                s.done().complete(each.stream().map(CompletableFuture::join).toList());
+              }
+            });
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  private int dispatch(long now) {
+    int started = 0;
+    for (PeerSlot slot : peers.values()) {
+      boolean backingOff = now < slot.nextAttempt;
+      boolean failed = slot.state == SyncState.FAILED;
+      for (DbSlot d : slot.dbs.values()) {
+        if (d.busy) {
+          continue;
+        }
+        boolean allowed = d.urgent || (!backingOff && !failed && d.failure == null);
+        if (d.dirty && allowed) {
+          startSync(slot, d);
+          started++;
+        } else if (!d.queue.isEmpty()
+            && config.enabled()
+            && !backingOff
+            && !failed
+            && d.failure == null
+            && (now - d.queuedSince >= config.maxQueueAge().toMillis()
+                || d.queue.size() >= config.batchSize())) {
+          List<EntryId> batch = new ArrayList<>();
+          var it = d.queue.iterator();
+          while (it.hasNext() && batch.size() < config.batchSize()) {
+            batch.add(it.next());
+            it.remove();
+          }
+          d.queuedSince = now;
+          startPush(slot, d, batch, null);
+          started++;
+        }
+      }
+    }
+    return started;
+  }
+
+  private void startSync(PeerSlot slot, DbSlot d) {
+    d.busy = true;
+    d.dirty = false;
+    d.urgent = false;
+    d.queue.clear(); // the sync computes exactly what the peer lacks, queued entries included
+    PeerLink link = slot.link();
+    PublicKey peer = slot.key;
+    EntryId db = d.database;
+    long started = clock.millis();
+    long before = link.bytesSent() + link.bytesReceived();
+    workers.execute(
+        () -> {
+          DatabaseSync.Outcome outcome = null;
+          Throwable error = null;
+          try {
+            outcome =
+                DatabaseSync.run(
+                    instance,
+                    link,
+                    db,
+                    config.limits(),
+                    new DatabaseSync.Progress() {
+                      @Override
+                      public void pulled(int stored, long remaining) {
+                        offer(new Result.Progress(peer, db, remaining));
+                      }
+                    });
+          } catch (RuntimeException e) {
+            error = e;
+          }
+          long bytes = link.bytesSent() + link.bytesReceived() - before;
+          report(new Result.SyncDone(peer, db, outcome, error, started, bytes));
+        });
+  }
+
+  private void startPush(
+      PeerSlot slot, DbSlot d, List<EntryId> ids, CompletableFuture<SyncReport> done) {
+    d.busy = true;
+    PeerLink link = slot.link();
+    PublicKey peer = slot.key;
+    EntryId db = d.database;
+    long started = clock.millis();
+    long before = link.bytesSent() + link.bytesReceived();
+    workers.execute(
+        () -> {
+          Response.PushReply reply = null;
+          Throwable error = null;
+          try {
+            Database database = instance.database(db);
+            List<Entry> entries = new ArrayList<>(ids.size());
+            for (EntryId id : ids) {
+              database.entry(id).ifPresent(entries::add);
+            }
+            Response r = link.call(new Request.Push(db, entries));
+            if (r instanceof Response.PushReply pr) {
+              reply = pr;
+            } else {
+              error = new SyncException("the peer answered a push with " + r);
+            }
+          } catch (RuntimeException e) {
+            error = e;
+          }
+          long bytes = link.bytesSent() + link.bytesReceived() - before;
+          report(new Result.PushDone(peer, db, ids.size(), reply, error, started, bytes, done));
+        });
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private void connected(Result.Connected c) {
+    if (c.error() != null) {
+      c.done().completeExceptionally(c.error());
+      return;
+    }
+    PublicKey key = c.link().peerKey();
+    Instant now = clock.instant();
+    PeerSlot slot = peers.get(key);
+    PeerRecord rec;
+    if (slot == null) {
+      rec =
+          new PeerRecord(
+              key,
+              c.name(),
+              List.of(c.address()),
+              PeerOrigin.ADDED,
+              ConnectionState.CONNECTED,
+              0,
+              null,
+              now,
+              now,
+              null);
+      slot = new PeerSlot(rec);
+      peers.put(key, slot);
+    } else {
+      rec = slot.record.withAddress(c.address()).withOrigin(PeerOrigin.ADDED).connected(now);
+      if (c.name() != null && !c.name().isEmpty()) {
+        rec = rec.withDisplayName(c.name());
+      }
+      slot.record = rec;
+      slot.link = null;
+    }
+    slot.link = c.link();
+    slot.state = SyncState.IDLE;
+    slot.failures = 0;
+    slot.nextAttempt = 0;
+    slot.lastError = null;
+    store.putPeer(slot.record);
+    c.done().complete(peerStatus(slot));
+  }
+
+  private void reconnected(Result.Reconnected c) {
+    PeerSlot slot = peers.get(c.peer());
+    if (slot == null) {
+      c.done().completeExceptionally(new PeerNotFoundException(c.peer().toString()));
+      return;
+    }
+    if (c.error() != null) {
+      failure(slot, null, c.error());
+      c.done().completeExceptionally(c.error());
+    } else {
+      success(slot);
+      c.done().complete(c.peer());
+    }
+  }
+
+  private void syncDone(Result.SyncDone s) {
+    PeerSlot slot = peers.get(s.peer());
+    if (slot == null) {
+      return;
+    }
+    DbSlot d = slot.dbs.get(s.database());
+    if (d == null) {
+      return;
+    }
+    d.busy = false;
+    Instant now = clock.instant();
+    long took = Math.max(0, clock.millis() - s.startedMillis());
+    List<CompletableFuture<SyncReport>> waiters = new ArrayList<>(d.waiters);
+    d.waiters.clear();
+    if (s.error() == null) {
+      DatabaseSync.Outcome o = s.outcome();
+      success(slot);
+      d.failure = null;
+      d.lastSuccess = now;
+      d.pendingIn = 0;
+      record(
+          slot, d, true, o.sent(), o.received(), s.bytes(), took, null, o.theirTips(), o.ourTips());
+      SyncReport report =
+          new SyncReport(s.peer(), s.database(), o.received(), o.sent(), Duration.ofMillis(took));
+      waiters.forEach(w -> w.complete(report));
+    } else {
+      d.dirty = true;
+      failure(slot, d, s.error());
+      record(slot, d, false, 0, 0, s.bytes(), took, message(s.error()), null, null);
+      waiters.forEach(w -> w.completeExceptionally(s.error()));
+    }
+  }
+
+  private void pushDone(Result.PushDone p) {
+    PeerSlot slot = peers.get(p.peer());
+    DbSlot d = slot == null ? null : slot.dbs.get(p.database());
+    if (d == null) {
+      if (p.done() != null) {
+        p.done().completeExceptionally(new PeerNotFoundException(p.peer().toString()));
+      }
+      return;
+    }
+    d.busy = false;
+    long took = Math.max(0, clock.millis() - p.startedMillis());
+    Throwable error = p.error();
+    if (error == null && !p.reply().rejected().isEmpty()) {
+      List<Rejection> rej = p.reply().rejected();
+      if (rej.stream().allMatch(r -> r.reason().equals("MISSING_PARENTS"))) {
+        // The peer lacks older entries (it was away): a full sync sends exactly those.
+        d.dirty = true;
+        d.urgent = true;
+        if (p.done() != null) {
+          d.waiters.add(p.done());
+        }
+        success(slot);
+        return;
+      }
+      error = new EntriesRejectedException("the peer", p.database(), rej);
+    }
+    if (error == null) {
+      success(slot);
+      d.failure = null;
+      d.lastSuccess = clock.instant();
+      record(slot, d, true, p.reply().stored(), 0, p.bytes(), took, null, p.reply().tips(), null);
+      if (p.done() != null) {
+        p.done()
+            .complete(
+                new SyncReport(
+                    p.peer(), p.database(), 0, p.reply().stored(), Duration.ofMillis(took)));
+      }
+    } else {
+      d.dirty = true;
+      failure(slot, d, error);
+      record(slot, d, false, 0, 0, p.bytes(), took, message(error), null, null);
+      if (p.done() != null) {
+        p.done().completeExceptionally(error);
+      }
+    }
+  }
+
+  private void serverStarted(Result.ServerStarted s) {
+    if (s.error() != null) {
+      s.done().completeExceptionally(s.error());
+      return;
+    }
+    servers.put(s.transport(), s.address());
+    ownAddresses = List.copyOf(servers.values());
+    s.done().complete(s.address());
+  }
+
+  private void serverStopped(Result.ServerStopped s) {
+    servers.remove(s.transport());
+    ownAddresses = List.copyOf(servers.values());
+    if (s.error() != null) {
+      s.done().completeExceptionally(s.error());
+    } else {
+      s.done().complete(null);
+    }
+  }
+
+  private void progress(Result.Progress p) {
+    PeerSlot slot = peers.get(p.peer());
+    if (slot != null && slot.dbs.containsKey(p.database())) {
+      slot.dbs.get(p.database()).pendingIn = p.pendingIn();
+    }
+  }
+
+  private void inboundPeer(Result.InboundPeer p) {
+    Instant now = clock.instant();
+    PeerSlot slot = peers.get(p.peer());
+    if (slot == null) {
+      if (p.addresses().isEmpty() || peers.size() >= MAX_PEERS) {
+        return; // nowhere to push to, or too many peers: it can still pull from us
+      }
+      PeerRecord rec =
+          new PeerRecord(
+              p.peer(),
+              p.name(),
+              p.addresses(),
+              PeerOrigin.LEARNED,
+              ConnectionState.DISCONNECTED,
+              0,
+              null,
+              now,
+              now,
+              null);
+      slot = new PeerSlot(rec);
+      peers.put(p.peer(), slot);
+      store.putPeer(rec);
+      return;
+    }
+    PeerRecord rec = seen(slot.record, now);
+    for (PeerAddress a : p.addresses().reversed()) {
+      rec = rec.withAddress(a);
+    }
+    if (!rec.addresses().equals(slot.record.addresses())) {
+      slot.link = null; // reach it at the addresses it announced
+    }
+    slot.record = rec;
+    store.putPeer(rec);
+  }
+
+  private void inboundSync(Result.InboundSync s) {
+    PeerSlot slot = peers.get(s.peer());
+    if (slot == null || related.getOrDefault(s.database(), Set.of()).contains(s.peer())) {
+      return;
+    }
+    if (instance.findDatabase(s.database()).isEmpty()) {
+      return;
+    }
+    // The peer syncs this database with us: push our later commits to it too.
+    Relationship r = new Relationship(s.database(), s.peer(), PeerOrigin.LEARNED, clock.instant());
+    store.addRelationship(r);
+    relate(r);
+  }
+
+  private static final int MAX_PEERS = 1_000;
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private void success(PeerSlot slot) {
+    slot.failures = 0;
+    slot.nextAttempt = 0;
+    slot.lastError = null;
+    slot.lastSeen = clock.instant();
+    if (slot.state != SyncState.IDLE || slot.record.connection() != ConnectionState.CONNECTED) {
+      slot.state = SyncState.IDLE;
+      slot.record = slot.record.connected(slot.lastSeen);
+      store.putPeer(slot.record);
+    }
+  }
+
+  private void failure(PeerSlot slot, DbSlot d, Throwable error) {
+    String why = message(error);
+    boolean transientFailure = error instanceof SyncException se && se.isTransient();
+    if (!(error instanceof SyncException)) {
+      transientFailure = true; // storage hiccups and the like: try again later
+    }
+    if (transientFailure) {
+      slot.failures++;
+      slot.lastError = why;
+      if (slot.failures >= config.retry().maxAttempts()) {
+        slot.state = SyncState.FAILED;
+        slot.nextAttempt = Long.MAX_VALUE;
+      } else {
+        slot.state = SyncState.BACKING_OFF;
+        slot.nextAttempt = clock.millis() + config.retry().delayAfter(slot.failures).toMillis();
+      }
+      if (slot.link != null) {
+        slot.link.disconnect();
+      }
+    } else if (d != null) {
+      d.failure = why;
+    } else {
+      slot.state = SyncState.FAILED;
+      slot.lastError = why;
+    }
+    if (transientFailure || d == null) {
+      slot.record =
+          slot.record.failed(
+              why, slot.state == SyncState.FAILED ? null : Instant.ofEpochMilli(slot.nextAttempt));
+      store.putPeer(slot.record);
+    }
+    log.debug("sync with {} failed: {}", slot.key, why);
+  }
+
+  private void record(
+      PeerSlot slot,
+      DbSlot d,
+      boolean ok,
+      long sent,
+      long received,
+      long bytes,
+      long tookMillis,
+      String error,
+      List<EntryId> theirTips,
+      List<EntryId> ourTips) {
+    Instant now = clock.instant();
+    SyncCursor cursor = null;
+    if (ok) {
+      cursor =
+          store
+              .cursor(slot.key, d.database)
+              .orElseGet(() -> SyncCursor.empty(slot.key, d.database))
+              .afterSync(
+                  theirTips == null ? List.of() : theirTips,
+                  ourTips == null ? List.of() : ourTips,
+                  received,
+                  sent,
+                  now);
+    }
+    PeerMetadata meta = store.metadata(slot.key, now);
+    meta =
+        ok
+            ? meta.recordSuccess(sent, received, bytes, 0, tookMillis, now)
+            : meta.recordFailure(now);
+    slot.entriesSent = meta.entriesSent();
+    slot.entriesReceived = meta.entriesReceived();
+    slot.successRate = meta.successRate();
+    Instant started = now.minusMillis(tookMillis);
+    if (ok) {
+      store.recordSync(
+          cursor,
+          meta,
+          SyncHistoryEntry.succeeded(slot.key, d.database, started, now, sent, received, bytes));
+    } else {
+      store.recordFailedSync(
+          meta, SyncHistoryEntry.failed(slot.key, d.database, started, now, error));
+    }
+  }
+
+  /** The record with {@code lastSeen} moved to now. */
+  private static PeerRecord seen(PeerRecord r, Instant now) {
+    return new PeerRecord(
+        r.key(),
+        r.displayName(),
+        r.addresses(),
+        r.origin(),
+        r.connection(),
+        r.attempts(),
+        r.lastError(),
+        r.firstSeen(),
+        now,
+        r.nextAttempt());
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+
+  private static void failFuture(Input input, Throwable e) {
+    CompletableFuture<?> f =
+        switch (input) {
+          case Command.QueueEntry q -> null;
+          case Command.SendEntries s -> s.done();
+          case Command.AddPeer a -> a.done();
+          case Command.RemovePeer r -> r.done();
+          case Command.CreateRelationship c -> c.done();
+          case Command.RemoveRelationship r -> r.done();
+          case Command.StartServer s -> s.done();
+          case Command.StopServer s -> s.done();
+          case Command.ConnectToPeer c -> c.done();
+          case Command.SyncWithPeer s -> s.done();
+          case Command.Status s -> s.done();
+          case Command.Shutdown s -> null;
+          case Result.Connected c -> c.done();
+          case Result.Reconnected r -> r.done();
+          case Result.PushDone p -> p.done();
+          case Result.ServerStarted s -> s.done();
+          case Result.ServerStopped s -> s.done();
+          case Result.SyncDone s -> null;
+          case Result.Progress p -> null;
+          case Result.InboundPeer p -> null;
+          case Result.InboundSync s -> null;
+        };
+    if (f != null) {
+      f.completeExceptionally(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private List<PeerStatus> status() {
+    List<PeerStatus> out = new ArrayList<>();
+    for (PeerSlot slot : peers.values()) {
+      out.add(peerStatus(slot));
+    }
+    return out;
+  }
+
+  private PeerStatus peerStatus(PeerSlot slot) {
+    long now = clock.millis();
+    List<DatabaseStatus> dbs = new ArrayList<>();
+    for (DbSlot d : slot.dbs.values()) {
+      SyncState state;
+      String reason;
+      if (d.busy) {
+        boolean connecting = slot.link != null && !slot.link.connected();
+        state = connecting ? SyncState.CONNECTING : SyncState.SYNCING;
+        reason = connecting ? "handshaking with the peer" : "";
+      } else if (d.failure != null) {
+        state = SyncState.FAILED;
+        reason = d.failure;
+      } else if (slot.state == SyncState.FAILED) {
+        state = SyncState.FAILED;
+        reason =
+            "gave up after "
+                + slot.failures
+                + " failed attempts; retried by the periodic sync. Last error: "
+                + slot.lastError;
+      } else if (now < slot.nextAttempt) {
+        state = SyncState.BACKING_OFF;
+        reason =
+            "retrying in "
+                + Math.max(1, (slot.nextAttempt - now + 999) / 1000)
+                + " s after: "
+                + slot.lastError;
+      } else if (d.dirty || !d.queue.isEmpty()) {
+        state = SyncState.SYNCING;
+        reason = "scheduled";
+      } else {
+        state = SyncState.IDLE;
+        reason = "";
+      }
+      dbs.add(
+          new DatabaseStatus(
+              d.database,
+              slot.key,
+              state,
+              reason,
+              d.queue.size(),
+              d.pendingIn,
+              d.lastSuccess,
+              state == SyncState.BACKING_OFF ? Instant.ofEpochMilli(slot.nextAttempt) : null));
+    }
+    SyncState peerState =
+        slot.state == SyncState.IDLE && now < slot.nextAttempt ? SyncState.BACKING_OFF : slot.state;
+    return new PeerStatus(
+        slot.key,
+        slot.record.displayName() == null ? "" : slot.record.displayName(),
+        slot.record.addresses(),
+        slot.record.origin() == PeerOrigin.LEARNED,
+        peerState,
+        slot.failures,
+        slot.lastError,
+        slot.lastSeen,
+        dbs,
+        slot.entriesSent,
+        slot.entriesReceived,
+        slot.successRate);
+  }
+
+  /** Inputs dropped because the queue was full (hook overflow is tracked per database instead). */
+  public long droppedInputs() {
+    return droppedInputs.get();
+  }
+
+  // ---------------------------------------------------------------- server hooks (any thread)
+
+  private AccessGrants grantsView() {
+    return (peer, database) -> {
+      Set<PublicKey> g = grants.get(database);
+      return g != null && g.contains(peer);
+    };
+  }
+
+  private InboundListener inboundListener() {
+    return new InboundListener() {
+      @Override
+      public void authenticated(PublicKey peer, String name, List<PeerAddress> addresses) {
+        if (!offer(new Result.InboundPeer(peer, name, addresses))) {
+          droppedInputs.incrementAndGet();
+        }
+      }
+
+      @Override
+      public void synced(PublicKey peer, EntryId database) {
+        Set<PublicKey> known = relatedPeersView(database);
+        if (known.contains(peer)) {
+          return;
+        }
+        if (!offer(new Result.InboundSync(peer, database))) {
+          droppedInputs.incrementAndGet();
+        }
+      }
+    };
+  }
+
+  private Set<PublicKey> relatedPeersView(EntryId database) {
+    return relatedView.getOrDefault(database, Set.of());
+  }
+
+  // ---------------------------------------------------------------- per-peer state
+
+  private final class PeerSlot {
+    final PublicKey key;
+    PeerRecord record;
+    PeerLink link;
+    SyncState state = SyncState.IDLE;
+    int failures;
+    long nextAttempt;
+    String lastError;
+    Instant lastSeen;
+    long entriesSent;
+    long entriesReceived;
+    double successRate;
+    final Map<EntryId, DbSlot> dbs = new LinkedHashMap<>();
+
+    PeerSlot(PeerRecord record) {
+      this.key = record.key();
+      this.record = record;
+      this.lastSeen = record.lastSeen();
+    }
+
+    DbSlot db(EntryId id) {
+      return dbs.computeIfAbsent(id, DbSlot::new);
+    }
+
+    PeerLink link() {
+      if (link == null) {
+        link =
+            new PeerLink(
+                instance,
+                transports,
+                key,
+                record.addresses(),
+                random,
+                config.requestTimeout(),
+                config.name(),
+                () -> ownAddresses);
+      }
+      return link;
+    }
+  }
+
+  private static final class DbSlot {
+    final EntryId database;
+    final LinkedHashSet<EntryId> queue = new LinkedHashSet<>();
+    long queuedSince;
+    boolean busy;
+    boolean dirty;
+    boolean urgent;
+    String failure;
+    Instant lastSuccess;
+    long pendingIn;
+    final List<CompletableFuture<SyncReport>> waiters = new ArrayList<>();
+
+    DbSlot(EntryId database) {
+      this.database = database;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.eidetica.sync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eidetica.Database;
+import dev.eidetica.Instance;
+import dev.eidetica.Transaction;
+import dev.eidetica.auth.Permission;
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.sync.DatabaseStatus;
+import dev.eidetica.sync.PeerStatus;
+import dev.eidetica.sync.RetryPolicy;
+import dev.eidetica.sync.SyncConfig;
+import dev.eidetica.sync.SyncState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyncEngineTest {
+  private final EngineHarness h = new EngineHarness();
+  private static final SyncConfig CONFIG =
+      SyncConfig.builder()
+          .periodicSync(Duration.ofMinutes(10))
+          .retry(new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(64), 4))
+          .build();
+
+  @AfterEach
+  void close() {
+    h.close();
+  }
+
+  private static Database sharedWith(Instance owner, Instance... others) {
+    Database db = owner.createDatabase("notes");
+    try (Transaction tx = db.newTransaction()) {
+      for (Instance o : others) {
+        tx.settings().grant(o.deviceKey(), Permission.write(10));
+      }
+      tx.commit();
+    }
+    return db;
+  }
+
+  private static void put(Database db, String key, String value) {
+    try (Transaction tx = db.newTransaction()) {
+      tx.docStore("data").set(key, value);
+      tx.commit();
+    }
+  }
+
+  private PeerStatus addPeer(EngineHarness.Node from, EngineHarness.Node to) {
+    return h.call(from, f -> new Command.AddPeer(to.address(), null, "", f));
+  }
+
+  private void relate(EngineHarness.Node n, Database db, EngineHarness.Node peer) {
+    h.<Boolean>call(n, f -> new Command.CreateRelationship(db.id(), peer.instance.deviceKey(), f));
+  }
+
+  private DatabaseStatus status(EngineHarness.Node n, EngineHarness.Node peer, Database db) {
+    List<PeerStatus> all = h.call(n, Command.Status::new);
+    return all.stream()
+        .filter(p -> p.key().equals(peer.instance.deviceKey()))
+        .flatMap(p -> p.databases().stream())
+        .filter(d -> d.database().equals(db.id()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Replaces a node's server with one that is not there: requests to it fail as unreachable. */
+  private void takeOffline(EngineHarness.Node n) {
+    n.transport.stopServer();
+  }
+
+  @Test
+  void joiningPullsTheDatabaseAndLaterCommitsOnEitherSideArePushedAutomatically() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    put(db, "k", "v1");
+
+    addPeer(b, a);
+    relate(b, db, a);
+
+    Database copy = b.instance.database(db.id());
+    assertThat(copy.docStore("data").getString("k")).hasValue("v1");
+
+    put(db, "k", "v2"); // on A: A learned B from B's handshake and pushes to it
+    h.pump();
+    assertThat(copy.docStore("data").getString("k")).hasValue("v2");
+
+    put(copy, "j", "from b");
+    h.pump();
+    assertThat(db.docStore("data").getString("j")).hasValue("from b");
+    assertThat(copy.tips()).isEqualTo(db.tips());
+  }
+
+  @Test
+  void aFailedPushBacksOffTwoToTheAttemptsSecondsThenMarksThePeerFailed() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+    takeOffline(a);
+
+    put(copy, "k", "1");
+    h.pump();
+    DatabaseStatus s = status(b, a, db);
+    assertThat(s.state()).isEqualTo(SyncState.BACKING_OFF);
+    assertThat(s.reason()).contains("retrying in 2 s");
+
+    h.clock.advance(Duration.ofMillis(1999));
+    h.pump();
+    assertThat(status(b, a, db).reason()).contains("retrying in 1 s"); // no attempt yet
+    h.clock.advance(Duration.ofMillis(1));
+    h.pump(); // attempt 2 fails: 4 s
+    assertThat(status(b, a, db).reason()).contains("retrying in 4 s");
+    h.clock.advance(Duration.ofSeconds(4));
+    h.pump(); // attempt 3 fails: 8 s
+    assertThat(status(b, a, db).reason()).contains("retrying in 8 s");
+    h.clock.advance(Duration.ofSeconds(8));
+    h.pump(); // attempt 4 fails: the peer is failed
+    DatabaseStatus failed = status(b, a, db);
+    assertThat(failed.state()).isEqualTo(SyncState.FAILED);
+    assertThat(failed.reason()).contains("gave up after 4").contains("nobody at");
+
+    // Back online: the periodic sync catches up without anyone acting.
+    a.transport.startServer("a", a.engine.server());
+    h.clock.advance(Duration.ofMinutes(10));
+    h.pump();
+    assertThat(db.docStore("data").getString("k")).hasValue("1");
+    assertThat(status(b, a, db).state()).isEqualTo(SyncState.IDLE);
+  }
+
+  @Test
+  void aRefusalFailsTheDatabaseAtOnceWithTheReason() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database privateDb = a.instance.createDatabase("private");
+    addPeer(b, a);
+    relate(b, privateDb, a);
+
+    DatabaseStatus s = status(b, a, privateDb);
+    assertThat(s.state()).isEqualTo(SyncState.FAILED);
+    assertThat(s.reason()).contains("may not read");
+    assertThat(b.instance.findDatabase(privateDb.id())).isEmpty();
+  }
+
+  @Test
+  void aFullCommandQueueNeverBlocksCommitsAndTheNextSyncCatchesUp() {
+    SyncConfig tiny = CONFIG.toBuilder().commandQueueCapacity(16).build();
+    EngineHarness.Node a = h.node("a", tiny);
+    EngineHarness.Node b = h.node("b", tiny);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+
+    for (int i = 0; i < 200; i++) {
+      put(copy, "k" + i, "v" + i); // no pumping: the queue overflows
+    }
+    h.pump();
+
+    assertThat(db.tips()).isEqualTo(copy.tips());
+    assertThat(db.docStore("data").toMap()).isEqualTo(copy.docStore("data").toMap());
+  }
+
+  @Test
+  void aRestartedEngineResumesEveryRelationshipByItself(@TempDir Path dir) {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    Instance bInstance = Instance.open(dir.resolve("b"));
+    EngineHarness.Node b = h.node("b", bInstance, CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    PublicKey aKey = a.instance.deviceKey();
+    b.stop();
+    h.nodes.remove(b);
+    bInstance.close();
+    put(db, "while", "b was down");
+
+    Instance reopened = Instance.open(dir.resolve("b"));
+    EngineHarness.Node b2 = h.node("b", reopened, CONFIG);
+    h.pump();
+
+    assertThat(reopened.database(db.id()).docStore("data").getString("while"))
+        .hasValue("b was down");
+    List<PeerStatus> peers = h.call(b2, Command.Status::new);
+    assertThat(peers).extracting(PeerStatus::key).containsExactly(aKey);
+    Optional<DatabaseStatus> s = peers.get(0).databases().stream().findFirst();
+    assertThat(s).get().extracting(DatabaseStatus::lastSuccess).isNotNull();
+  }
+
+  @Test
+  void statusNamesTheStateOfEveryDatabaseWithEveryPeer() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+
+    DatabaseStatus s = status(b, a, db);
+
+    assertThat(s.state()).isEqualTo(SyncState.IDLE);
+    assertThat(s.lastSuccess()).isEqualTo(h.clock.instant());
+    assertThat(s.pendingOut()).isZero();
+  }
+
+  @Test
+  void removingThePeerStopsPushesAndForgetsItAcrossRestarts() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+
+    boolean removed = h.<Boolean>call(b, f -> new Command.RemovePeer(a.instance.deviceKey(), f));
+    put(copy, "after", "removal");
+    h.pump();
+
+    assertThat(removed).isTrue();
+    assertThat(db.docStore("data").getString("after")).isEmpty();
+    assertThat(h.<List<PeerStatus>>call(b, Command.Status::new)).isEmpty();
+  }
+}
