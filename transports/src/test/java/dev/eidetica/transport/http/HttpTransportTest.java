@@ -348,6 +348,25 @@ class HttpTransportTest {
   }
 
   @Test
+  void h2cWithPriorKnowledgeIsServedOnTheSamePort() throws Exception {
+    PeerAddress at = serve((req, remote) -> req);
+    int port = Integer.parseInt(at.location().split(":")[1]);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      // An empty SETTINGS frame: length 0, type 4, no flags, stream 0.
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+      out.flush();
+
+      byte[] frameHeader = s.getInputStream().readNBytes(9);
+
+      assertThat(frameHeader).hasSize(9);
+      assertThat(frameHeader[3]).as("the server's first frame is SETTINGS").isEqualTo((byte) 4);
+    }
+  }
+
+  @Test
   void theHandlerRunsOnANamedServerWorkerThread() throws Exception {
     AtomicReference<String> thread = new AtomicReference<>();
     PeerAddress at =
