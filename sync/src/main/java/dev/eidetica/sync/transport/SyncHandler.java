@@ -5,7 +5,9 @@ package dev.eidetica.sync.transport;
  * into response bytes, with access to storage. Called concurrently from the transport's threads.
  *
  * <p>A handler never throws: a request it cannot serve gets an error response, so the transport
- * only ever has bytes to send back.
+ * only ever has bytes to send back. (Should one throw anyway, transports fail that request with
+ * {@link TransportException.Kind#BAD_RESPONSE} and keep serving.) It may block: transports call it
+ * on threads meant for that, never on an I/O selector.
  */
 @FunctionalInterface
 public interface SyncHandler {

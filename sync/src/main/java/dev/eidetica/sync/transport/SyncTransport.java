@@ -13,8 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>{@link #send} never blocks the caller on the network; its future completes with the
  *       response or fails with a {@link TransportException} (timeouts included) and never hangs.
+ *   <li>{@link #send} copies the request before it returns: the caller may reuse its array.
  *   <li>Requests and responses larger than the configured caps are refused with {@link
  *       TransportException.Kind#TOO_LARGE}, on both sides, without reading them whole.
+ *   <li>A handler that throws fails only that request, with {@link
+ *       TransportException.Kind#BAD_RESPONSE}; the server keeps serving.
  *   <li>Started on port 0, the server reports the address it actually bound.
  *   <li>{@link #close} stops the server and frees every thread and socket it holds.
  * </ul>
@@ -47,6 +50,8 @@ public interface SyncTransport extends AutoCloseable {
    * Sends one request.
    *
    * @return completes with the response bytes, or exceptionally with a {@link TransportException}
+   *     itself (not wrapped, so {@code get()} reports it as the cause). It completes on a thread of
+   *     the transport: a dependent stage that blocks should use an {@code *Async} variant.
    */
   CompletableFuture<byte[]> send(PeerAddress to, byte[] request);
 
