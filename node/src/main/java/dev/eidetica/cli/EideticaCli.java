@@ -39,9 +39,18 @@ public final class EideticaCli {
   Path data;
 
   private final Map<String, String> environment;
+  private CliContext context;
 
   EideticaCli(Map<String, String> environment) {
     this.environment = environment;
+  }
+
+  /** Where the running command gets its instance; set before the command runs. */
+  CliContext context() {
+    if (context == null) {
+      throw new IllegalStateException("no context: the command runs outside EideticaCli.run");
+    }
+    return context;
   }
 
   /** The data directory: --data, else $EIDETICA_HOME, else ~/.eidetica. */
@@ -70,6 +79,14 @@ public final class EideticaCli {
     CommandLine cli = new CommandLine(new EideticaCli(env));
     cli.setOut(out);
     cli.setErr(err);
+    cli.setExecutionStrategy(
+        parseResult -> {
+          EideticaCli root = (EideticaCli) parseResult.commandSpec().userObject();
+          try (CliContext local = new LocalContext(root.dataDirectory())) {
+            root.context = local;
+            return new CommandLine.RunLast().execute(parseResult);
+          }
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof EideticaException || e instanceof IllegalArgumentException) {
