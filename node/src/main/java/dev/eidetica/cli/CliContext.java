@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * go through this and never open the store themselves, so each command behaves the same whether it
  * runs in the calling process or through the node.
  */
-sealed interface CliContext extends AutoCloseable permits LocalContext {
+sealed interface CliContext extends AutoCloseable permits LocalContext, NodeContext {
   /** The data directory the command works on. */
   Path dataDirectory();
 
