@@ -172,6 +172,9 @@ public final class ControlClient {
           + ", delete "
           + NodeFile.path(dataDirectory);
     }
+    if (status == 503) {
+      return "; try again once it has stopped";
+    }
     return "";
   }
 

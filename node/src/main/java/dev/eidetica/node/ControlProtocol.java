@@ -14,7 +14,8 @@ import java.util.Objects;
  *       "err": "..."}} ({@link RunResult});
  *   <li>{@code GET /control/v0/status} → {@link NodeStatus};
  *   <li>{@code POST /control/v0/stop} → 202, then the node stops;
- *   <li>a missing or wrong token → 401; errors → {@code {"error": "..."}}.
+ *   <li>a missing or wrong token → 401; a request that arrives while the node stops → 503; errors
+ *       carry {@code {"error": "..."}}.
  * </ul>
  */
 final class ControlProtocol {

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ final class ControlServer implements AutoCloseable {
   /** Commands come from a person or a script on this machine; a few at a time are plenty. */
   private static final int THREADS = 4;
 
-  /** How long closing waits for commands still running before it cuts them off. */
+  /** How long closing waits for requests still running before it cuts them off. */
   private static final int CLOSE_GRACE_SECONDS = 10;
 
   private final HttpServer server;
@@ -38,6 +39,14 @@ final class ControlServer implements AutoCloseable {
   private final byte[] expectedAuthorization;
   private final Node node;
   private final CommandRunner commands;
+
+  /**
+   * Held shared by every request while it runs and exclusively by {@link #close()}, so closing
+   * waits for running commands; {@code closing} turns away those that come later.
+   */
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+
+  private volatile boolean closing;
 
   private ControlServer(
       HttpServer server,
@@ -70,6 +79,32 @@ final class ControlServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
+    if (!gate.readLock().tryLock()) {
+      refuseWhileClosing(exchange);
+      return;
+    }
+    try {
+      if (closing) {
+        refuseWhileClosing(exchange);
+      } else {
+        serve(exchange);
+      }
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  private static void refuseWhileClosing(HttpExchange exchange) {
+    try {
+      sendError(exchange, 503, "the node is stopping");
+    } catch (IOException e) {
+      // The client went away; nothing to tell it.
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void serve(HttpExchange exchange) {
     boolean stopRequested = false;
     try {
       if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -176,21 +211,36 @@ final class ControlServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting connections, lets commands still running finish (up to {@value
-   * #CLOSE_GRACE_SECONDS} s), then stops the threads.
+   * Refuses new requests (503), lets requests still running finish (up to {@value
+   * #CLOSE_GRACE_SECONDS} s, then interrupts them), and closes the port and every connection.
    */
   @Override
   public void close() {
-    server.stop(CLOSE_GRACE_SECONDS);
-    executor.shutdown();
+    closing = true;
+    boolean drained = false;
     try {
-      if (!executor.awaitTermination(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warn("control commands still running after {} s; interrupting", CLOSE_GRACE_SECONDS);
-        executor.shutdownNow();
+      drained = gate.writeLock().tryLock(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+      if (!drained) {
+        LOG.warn(
+            "control requests still running after {} s; cutting them off", CLOSE_GRACE_SECONDS);
       }
     } catch (InterruptedException e) {
-      executor.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+    try {
+      // No delay: nothing of ours is running any more. (HttpServer.stop(n) can wait all n seconds
+      // when a client closes a connection while it stops.)
+      server.stop(0);
+      executor.shutdownNow();
+      if (!executor.awaitTermination(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn("control threads did not end within {} s", CLOSE_GRACE_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (drained) {
+        gate.writeLock().unlock();
+      }
     }
   }
 

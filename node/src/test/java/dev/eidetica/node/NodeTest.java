@@ -19,6 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -230,6 +233,80 @@ class NodeTest {
     node.requestStop();
     await().atMost(Duration.ofSeconds(10)).until(node::stopped);
     assertThat(NodeFile.path(dir)).doesNotExist();
+  }
+
+  @Test
+  void closingLetsARunningCommandFinishAndDeliversItsResult() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    node =
+        new Node(
+            NodeConfig.of(dir),
+            List.of(),
+            (n, args) -> {
+              entered.countDown();
+              awaitUninterruptibly(release);
+              return new RunResult(0, "done\n", "");
+            });
+    node.start();
+    ControlClient client = client();
+    CompletableFuture<RunResult> running =
+        CompletableFuture.supplyAsync(() -> client.run(List.of("slow")));
+    entered.await();
+    node.requestStop();
+    await().untilAsserted(() -> assertThat(NodeFile.path(dir)).doesNotExist());
+    assertThat(node.stopped()).isFalse();
+    release.countDown();
+    assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo(new RunResult(0, "done\n", ""));
+    node.awaitStop();
+  }
+
+  @Test
+  void aRequestWhileTheNodeStopsGets503() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    node =
+        new Node(
+            NodeConfig.of(dir),
+            List.of(),
+            (n, args) -> {
+              entered.countDown();
+              awaitUninterruptibly(release);
+              return new RunResult(0, "", "");
+            });
+    node.start();
+    ControlClient client = client();
+    CompletableFuture<RunResult> running =
+        CompletableFuture.supplyAsync(() -> client.run(List.of("slow")));
+    entered.await();
+    node.requestStop();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThatThrownBy(client::status)
+                      .isInstanceOf(ControlException.class)
+                      .hasMessageContaining("HTTP 503"));
+    } finally {
+      release.countDown();
+    }
+    running.get(10, TimeUnit.SECONDS);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int post(int port, String authorization) throws IOException {
