@@ -56,9 +56,14 @@ public record NodeFile(
    * parsed (a torn or foreign file advertises no node).
    */
   public static Optional<NodeFile> read(Path dataDirectory) {
-    Path file = path(dataDirectory);
+    byte[] bytes;
     try {
-      return Optional.of(ControlProtocol.JSON.readValue(Files.readAllBytes(file), NodeFile.class));
+      bytes = Files.readAllBytes(path(dataDirectory));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ControlProtocol.JSON.readValue(bytes, NodeFile.class));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
