@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     name = "node",
     description = {
       "Run the node daemon on the data directory until Ctrl-C, SIGTERM or 'eidetica node stop'."
-          + " It keeps the instance open and runs the sync services; while it runs, every other"
-          + " eidetica command on this data directory goes through it."
+          + " It keeps the instance open; while it runs, every other eidetica command on this"
+          + " data directory goes through it."
     },
     subcommands = {NodeCommand.Status.class, NodeCommand.Stop.class})
 final class NodeCommand implements Callable<Integer>, ClientSideCommand {
@@ -48,8 +48,8 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
       defaultValue = NodeConfig.DEFAULT_SYNC_ADDRESS,
       converter = HostPortConverter.class,
       description =
-          "Address the HTTP sync server listens on (default: ${DEFAULT-VALUE}, this machine"
-              + " only; 0.0.0.0:PORT accepts peers from anywhere).")
+          "Address for the HTTP sync server (default: ${DEFAULT-VALUE}, this machine only;"
+              + " 0.0.0.0:PORT accepts peers from anywhere).")
   HostPort http;
 
   /**
