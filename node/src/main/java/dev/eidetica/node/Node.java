@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * client that finds the file finds everything running. {@link #close()} undoes it in reverse:
  * deletes {@code node.json}, closes the control channel (letting running commands finish), closes
  * the services in reverse order, closes the instance. If {@code start} fails, whatever it had
- * started is closed again and the exception is thrown.
+ * started is closed again, the node counts as stopped, and the exception is thrown.
  *
  * <p>Thread safe. {@code close} is idempotent, and a second caller returns once the first has
  * finished closing.
@@ -42,7 +42,7 @@ public final class Node implements AutoCloseable {
 
   private enum State {
     NEW,
-    RUNNING,
+    STARTED,
     CLOSED
   }
 
@@ -89,15 +89,15 @@ public final class Node implements AutoCloseable {
       if (state != State.NEW) {
         throw new IllegalStateException("a node starts once; this one is " + state);
       }
-      if (!Files.exists(config.dataDirectory().resolve(Instance.STORE_FILE))) {
-        throw new NotFoundException(
-            "no eidetica instance in "
-                + config.dataDirectory()
-                + "; create one with: eidetica init");
-      }
-      instance = Instance.open(config.dataDirectory());
-      state = State.RUNNING;
+      state = State.STARTED;
       try {
+        if (!Files.exists(config.dataDirectory().resolve(Instance.STORE_FILE))) {
+          throw new NotFoundException(
+              "no eidetica instance in "
+                  + config.dataDirectory()
+                  + "; create one with: eidetica init");
+        }
+        instance = Instance.open(config.dataDirectory());
         for (NodeService service : services) {
           startService(service);
           started.add(service);

@@ -216,6 +216,14 @@ class NodeTest {
   }
 
   @Test
+  void aNodeThatFailedToStartCountsAsStopped(@TempDir Path empty) throws InterruptedException {
+    node = new Node(NodeConfig.of(empty), List.of(), echo);
+    assertThatThrownBy(node::start).isInstanceOf(NotFoundException.class);
+    node.awaitStop();
+    assertThat(node.stopped()).isTrue();
+  }
+
+  @Test
   void startFailsWhileAnotherInstanceHoldsTheDataDirectory() {
     Instance other = Instance.open(dir);
     try {
