@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.eidetica.Instance;
+import dev.eidetica.node.HostPort;
 import dev.eidetica.node.Node;
 import dev.eidetica.node.NodeConfig;
 import dev.eidetica.node.NodeFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.ServerSocket;
@@ -62,7 +64,13 @@ class NodeRoutingTest {
   }
 
   private void startNode() {
-    NodeConfig config = NodeConfig.of(dir);
+    // A free sync port, so that the services NodeCommand starts can bind it.
+    NodeConfig config;
+    try {
+      config = new NodeConfig(dir, new HostPort("127.0.0.1", closedPort()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     node = new Node(config, NodeCommand.services(config), EideticaCli::runOnNode);
     node.start();
   }
@@ -194,7 +202,7 @@ class NodeRoutingTest {
     assertThat(status.out())
         .contains("pid      " + ProcessHandle.current().pid() + "\n")
         .contains("data     " + dir.toAbsolutePath() + "\n")
-        .contains("sync     127.0.0.1:7117\n")
+        .contains("sync     " + node.config().syncAddress() + "\n")
         .contains("control  127.0.0.1:" + node.status().controlPort() + "\n")
         .contains("key      " + deviceKey + "\n");
   }
@@ -281,7 +289,7 @@ class NodeRoutingTest {
             + "\"}");
   }
 
-  /** A port nothing listens on (just released by this process). */
+  /** A port nothing listens on (just released by this process), so a free one. */
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
