@@ -2,7 +2,6 @@ package dev.eidetica.cli;
 
 import dev.eidetica.Database;
 import dev.eidetica.DatabaseInfo;
-import dev.eidetica.Instance;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,10 +29,8 @@ final class DbCommand {
 
     @Override
     public Integer call() {
-      try (Instance instance = InstanceAccess.openExisting(db.root.dataDirectory())) {
-        Database created = instance.createDatabase(name);
-        spec.commandLine().getOut().println(created.id());
-      }
+      Database created = db.root.context().instance().createDatabase(name);
+      spec.commandLine().getOut().println(created.id());
       return 0;
     }
   }
@@ -46,11 +43,9 @@ final class DbCommand {
 
     @Override
     public Integer call() {
-      try (Instance instance = InstanceAccess.openExisting(db.root.dataDirectory())) {
-        PrintWriter out = spec.commandLine().getOut();
-        for (DatabaseInfo info : instance.databases()) {
-          out.println(Text.printable(info.name()) + "\t" + info.id());
-        }
+      PrintWriter out = spec.commandLine().getOut();
+      for (DatabaseInfo info : db.root.context().instance().databases()) {
+        out.println(Text.printable(info.name()) + "\t" + info.id());
       }
       return 0;
     }

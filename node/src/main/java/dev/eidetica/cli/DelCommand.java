@@ -1,7 +1,6 @@
 package dev.eidetica.cli;
 
 import dev.eidetica.Database;
-import dev.eidetica.Instance;
 import dev.eidetica.Transaction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,15 +29,13 @@ final class DelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Instance instance = InstanceAccess.openExisting(root.dataDirectory())) {
-      Database database = instance.resolve(db);
-      try (Transaction tx = database.newTransaction()) {
-        if (!tx.docStore(store.store).delete(key)) {
-          spec.commandLine().getErr().println("no value at " + key + " in " + db);
-          return EideticaCli.FAILURE;
-        }
-        spec.commandLine().getOut().println(tx.commit());
+    Database database = root.context().instance().resolve(db);
+    try (Transaction tx = database.newTransaction()) {
+      if (!tx.docStore(store.store).delete(key)) {
+        spec.commandLine().getErr().println("no value at " + key + " in " + db);
+        return EideticaCli.FAILURE;
       }
+      spec.commandLine().getOut().println(tx.commit());
     }
     return 0;
   }

@@ -2,7 +2,6 @@ package dev.eidetica.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eidetica.Instance;
 import dev.eidetica.crdt.DocValue;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,14 +33,12 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JsonProcessingException {
-    try (Instance instance = InstanceAccess.openExisting(root.dataDirectory())) {
-      Optional<DocValue> value = instance.resolve(db).docStore(store.store).get(key);
-      if (value.isEmpty()) {
-        spec.commandLine().getErr().println("no value at " + key + " in " + db);
-        return EideticaCli.FAILURE;
-      }
-      spec.commandLine().getOut().println(render(value.get()));
+    Optional<DocValue> value = root.context().instance().resolve(db).docStore(store.store).get(key);
+    if (value.isEmpty()) {
+      spec.commandLine().getErr().println("no value at " + key + " in " + db);
+      return EideticaCli.FAILURE;
     }
+    spec.commandLine().getOut().println(render(value.get()));
     return 0;
   }
 

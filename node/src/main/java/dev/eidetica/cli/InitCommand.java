@@ -1,7 +1,6 @@
 package dev.eidetica.cli;
 
 import dev.eidetica.Instance;
-import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,15 +17,15 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean existed = Files.exists(root.dataDirectory().resolve(Instance.STORE_FILE));
-    try (Instance instance = Instance.open(root.dataDirectory())) {
-      if (existed) {
-        spec.commandLine()
-            .getErr()
-            .println("already initialized: " + root.dataDirectory() + " (device key unchanged)");
-      }
-      spec.commandLine().getOut().println(instance.deviceKey());
+    CliContext context = root.context();
+    boolean existed = context.initialized();
+    Instance instance = context.openOrCreate();
+    if (existed) {
+      spec.commandLine()
+          .getErr()
+          .println("already initialized: " + context.dataDirectory() + " (device key unchanged)");
     }
+    spec.commandLine().getOut().println(instance.deviceKey());
     return 0;
   }
 }

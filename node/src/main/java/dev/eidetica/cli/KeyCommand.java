@@ -1,6 +1,5 @@
 package dev.eidetica.cli;
 
-import dev.eidetica.Instance;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,9 +22,7 @@ final class KeyCommand {
 
     @Override
     public Integer call() {
-      try (Instance instance = InstanceAccess.openExisting(key.root.dataDirectory())) {
-        spec.commandLine().getOut().println(instance.deviceKey());
-      }
+      spec.commandLine().getOut().println(key.root.context().instance().deviceKey());
       return 0;
     }
   }

@@ -1,6 +1,5 @@
 package dev.eidetica.cli;
 
-import dev.eidetica.Instance;
 import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.entry.StoreNode;
@@ -33,21 +32,19 @@ final class LogCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Instance instance = InstanceAccess.openExisting(root.dataDirectory())) {
-      PrintWriter out = spec.commandLine().getOut();
-      for (Entry e : instance.resolve(db).history(limit)) {
-        out.println("entry   " + e.id());
-        out.println("height  " + e.height());
-        out.println(
-            "parents "
-                + (e.parents().isEmpty()
-                    ? "(root)"
-                    : e.parents().stream().map(EntryId::toHex).collect(Collectors.joining(" "))));
-        out.println("signer  " + e.signer().key());
-        out.println(
-            "stores  " + e.stores().stream().map(StoreNode::name).collect(Collectors.joining(" ")));
-        out.println();
-      }
+    PrintWriter out = spec.commandLine().getOut();
+    for (Entry e : root.context().instance().resolve(db).history(limit)) {
+      out.println("entry   " + e.id());
+      out.println("height  " + e.height());
+      out.println(
+          "parents "
+              + (e.parents().isEmpty()
+                  ? "(root)"
+                  : e.parents().stream().map(EntryId::toHex).collect(Collectors.joining(" "))));
+      out.println("signer  " + e.signer().key());
+      out.println(
+          "stores  " + e.stores().stream().map(StoreNode::name).collect(Collectors.joining(" ")));
+      out.println();
     }
     return 0;
   }

@@ -3,7 +3,6 @@ package dev.eidetica.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eidetica.Database;
-import dev.eidetica.Instance;
 import dev.eidetica.Transaction;
 import dev.eidetica.entry.EntryId;
 import java.util.concurrent.Callable;
@@ -46,15 +45,13 @@ final class PutCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Object parsed = json ? parseJson(value) : value;
-    try (Instance instance = InstanceAccess.openExisting(root.dataDirectory())) {
-      Database database = instance.resolve(db);
-      EntryId id;
-      try (Transaction tx = database.newTransaction()) {
-        tx.docStore(store.store).set(key, parsed);
-        id = tx.commit();
-      }
-      spec.commandLine().getOut().println(id);
+    Database database = root.context().instance().resolve(db);
+    EntryId id;
+    try (Transaction tx = database.newTransaction()) {
+      tx.docStore(store.store).set(key, parsed);
+      id = tx.commit();
     }
+    spec.commandLine().getOut().println(id);
     return 0;
   }
 

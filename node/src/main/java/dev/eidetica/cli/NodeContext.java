@@ -1,0 +1,45 @@
+package dev.eidetica.cli;
+
+import dev.eidetica.Instance;
+import dev.eidetica.node.Node;
+import java.nio.file.Path;
+
+/**
+ * The context of a command that runs inside a node: the instance is the node's, already open and
+ * staying open after the command.
+ */
+final class NodeContext implements CliContext {
+  private final Node node;
+
+  NodeContext(Node node) {
+    this.node = node;
+  }
+
+  /** The node the command runs in. */
+  Node node() {
+    return node;
+  }
+
+  @Override
+  public Path dataDirectory() {
+    return node.config().dataDirectory();
+  }
+
+  @Override
+  public boolean initialized() {
+    return true;
+  }
+
+  @Override
+  public Instance instance() {
+    return node.instance();
+  }
+
+  @Override
+  public Instance openOrCreate() {
+    return node.instance();
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,31 @@
+package dev.eidetica.node;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What a node runs on: its data directory and the address its sync server listens on. Immutable;
+ * the data directory is absolute and normalized, so the node and everything it advertises name the
+ * directory the same way whatever the working directory.
+ *
+ * @param dataDirectory the instance's data directory (must hold an initialized instance)
+ * @param syncAddress where the HTTP sync server listens (default {@value #DEFAULT_SYNC_ADDRESS})
+ */
+public record NodeConfig(Path dataDirectory, HostPort syncAddress) {
+  /**
+   * The default sync listen address: loopback only, so a node is not reachable from other machines
+   * until its operator chooses an address that is.
+   */
+  public static final String DEFAULT_SYNC_ADDRESS = "127.0.0.1:7117";
+
+  public NodeConfig {
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    Objects.requireNonNull(syncAddress, "syncAddress");
+    dataDirectory = dataDirectory.toAbsolutePath().normalize();
+  }
+
+  /** A node on {@code dataDirectory} with the default sync address. */
+  public static NodeConfig of(Path dataDirectory) {
+    return new NodeConfig(dataDirectory, HostPort.parse(DEFAULT_SYNC_ADDRESS));
+  }
+}

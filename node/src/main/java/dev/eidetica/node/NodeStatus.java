@@ -1,0 +1,14 @@
+package dev.eidetica.node;
+
+/**
+ * What a running node reports about itself (no secrets): the answer to {@code eidetica node
+ * status}.
+ *
+ * @param pid the node's process ID
+ * @param dataDirectory the absolute data directory it holds open
+ * @param controlPort the loopback port of its control channel
+ * @param syncAddress the address its sync server listens on ({@code HOST:PORT})
+ * @param deviceKey its device key ({@code ed25519:...})
+ */
+public record NodeStatus(
+    long pid, String dataDirectory, int controlPort, String syncAddress, String deviceKey) {}
