@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param limits page and batch sizes of a database sync
  * @param server limits of the serving side
  * @param name the display name sent to peers
+ * @param resumeOnStart whether starting the engine syncs every persisted relationship at once (a
+ *     node does; a one-shot command that only wants its own sync does not)
  */
 public record SyncConfig(
     int maxQueueSize,
@@ -40,7 +42,8 @@ public record SyncConfig(
     int historyLimit,
     DatabaseSync.Limits limits,
     ServerConfig server,
-    String name) {
+    String name,
+    boolean resumeOnStart) {
 
   /** The defaults. */
   public static final SyncConfig DEFAULTS = builder().build();
@@ -81,6 +84,7 @@ public record SyncConfig(
     b.limits = limits;
     b.server = server;
     b.name = name;
+    b.resumeOnStart = resumeOnStart;
     return b;
   }
 
@@ -120,8 +124,15 @@ public record SyncConfig(
     private DatabaseSync.Limits limits = DatabaseSync.Limits.DEFAULTS;
     private ServerConfig server = ServerConfig.DEFAULTS;
     private String name = "";
+    private boolean resumeOnStart = true;
 
     private Builder() {}
+
+    /** Default true. */
+    public Builder resumeOnStart(boolean v) {
+      resumeOnStart = v;
+      return this;
+    }
 
     /** Default 10,000. */
     public Builder maxQueueSize(int v) {
@@ -220,7 +231,8 @@ public record SyncConfig(
           historyLimit,
           limits,
           server,
-          name);
+          name,
+          resumeOnStart);
     }
   }
 }

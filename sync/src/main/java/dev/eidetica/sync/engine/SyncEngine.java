@@ -158,11 +158,14 @@ public final class SyncEngine {
     for (Relationship r : store.relationships()) {
       relate(r);
       PeerSlot slot = peers.get(r.peer());
-      if (slot != null) {
+      if (slot != null && config.resumeOnStart()) {
         slot.db(r.database()).dirty = true;
       }
     }
-    nextPeriodic = config.periodicSync().isZero() ? Long.MAX_VALUE : now;
+    nextPeriodic =
+        config.periodicSync().isZero()
+            ? Long.MAX_VALUE
+            : config.resumeOnStart() ? now : now + config.periodicSync().toMillis();
   }
 
   // ---------------------------------------------------------------- queue access (any thread)
