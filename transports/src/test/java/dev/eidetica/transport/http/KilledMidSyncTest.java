@@ -1,0 +1,115 @@
+package dev.eidetica.transport.http;
+
+import static dev.eidetica.transport.http.HttpNode.put;
+import static dev.eidetica.transport.http.HttpNode.shared;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.eidetica.Database;
+import dev.eidetica.Instance;
+import dev.eidetica.sync.state.SyncHistoryEntry;
+import dev.eidetica.sync.state.SyncStateStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node joining a large database is killed with SIGKILL halfway (a separate JVM), restarted, and
+ * resumes from what it had stored: it converges, and the resumed sync moves about the remaining
+ * entries, not the whole history again.
+ */
+class KilledMidSyncTest {
+  private static final int ENTRIES = 20_000;
+
+  @Test
+  void aNodeKilledMidSyncResumesAfterRestartWithoutStartingOver(@TempDir Path tmp)
+      throws Exception {
+    try (HttpNode a = new HttpNode(tmp.resolve("a"))) {
+      Database db = shared(a.instance, "large");
+      try (var tx = db.newTransaction()) {
+        tx.settings().setPublic(true);
+        tx.commit();
+      }
+      for (int i = 0; i < ENTRIES; i++) {
+        put(db, "k" + (i % 1000), "value " + i);
+      }
+      long total = db.entryCount();
+      Path bDir = tmp.resolve("b");
+      Instance.open(bDir).close(); // creates the instance and its key
+
+      long storedAtKill = runAndKill(bDir, a, db, total / 4);
+      assertThat(storedAtKill).isBetween(total / 4, total - 1);
+
+      long storedAtRestart;
+      try (Instance reopened = Instance.open(bDir)) {
+        // What survived the kill: at least what the child reported stored.
+        storedAtRestart = reopened.database(db.id()).entryCount();
+      }
+      assertThat(storedAtRestart).isGreaterThanOrEqualTo(storedAtKill).isLessThan(total);
+      try (HttpNode b = new HttpNode(bDir)) {
+        Database copy = b.instance.database(db.id());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(() -> assertThat(copy.tips()).isEqualTo(db.tips()));
+        assertThat(copy.docStore("data").toMap()).isEqualTo(db.docStore("data").toMap());
+
+        List<SyncHistoryEntry> history =
+            new SyncStateStore(b.instance.localState()).history(a.key(), 10);
+        // The resumed sync; later periodic syncs find nothing to move.
+        SyncHistoryEntry resumed =
+            history.stream()
+                .filter(SyncHistoryEntry::success)
+                .max(java.util.Comparator.comparingLong(SyncHistoryEntry::entriesReceived))
+                .orElseThrow();
+        assertThat(resumed.entriesReceived())
+            .as("history: %s", history)
+            .isEqualTo(total - storedAtRestart);
+        // Bytes moved: the remaining entries (base64 in JSON) plus at most one page again.
+        long perEntry = db.entry(db.tips().get(0)).orElseThrow().encodedLength() * 4 / 3 + 16;
+        assertThat(resumed.bytes()).isLessThan((total - storedAtRestart + 100) * perEntry + 20_000);
+      }
+    }
+  }
+
+  /** Starts the joining JVM, waits until it stored {@code atLeast} entries, kills it -9. */
+  private static long runAndKill(Path dir, HttpNode a, Database db, long atLeast) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process child =
+        new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                JoinProcessMain.class.getName(),
+                dir.toString(),
+                a.address.toString(),
+                a.key().toString(),
+                db.id().toHex())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long stored = 0;
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("stored ")) {
+          stored = Long.parseLong(line.substring("stored ".length()));
+          if (stored >= atLeast) {
+            break;
+          }
+        }
+      }
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    return stored;
+  }
+}
