@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One two-way sync of one database with one peer (docs/protocol.md, "Syncing a database"):
@@ -99,26 +100,34 @@ public final class DatabaseSync {
     List<EntryId> theirTips;
     List<EntryId> theirHaves;
     try {
-      Position after = null;
+      Response.PullReply page = pull(link, database, tips, haves, null, limits);
       while (true) {
-        Response r =
-            link.call(
-                new Request.Pull(
-                    database, tips, haves, after, limits.pageEntries(), limits.pageBytes()));
-        if (!(r instanceof Response.PullReply page) || !page.database().equals(database)) {
-          throw new ProtocolException(ErrorCode.BAD_REQUEST, "the peer answered a pull wrongly");
-        }
         theirTips = page.tips();
         theirHaves = page.haves();
-        if (!page.entries().isEmpty()) {
-          received += store(instance, database, page.entries());
-          Entry last = page.entries().get(page.entries().size() - 1);
-          after = new Position(last.height(), last.id());
-          progress.pulled(page.entries().size(), page.remaining());
-        }
-        if (!page.more() || page.entries().isEmpty()) {
+        if (page.entries().isEmpty()) {
           break;
         }
+        Entry last = page.entries().get(page.entries().size() - 1);
+        // Ask for the next page before storing this one, so the peer reads and sends it while
+        // this node verifies and stores: the two sides work at the same time.
+        CompletableFuture<Response.PullReply> next =
+            page.more()
+                ? prefetch(
+                    link, database, tips, haves, new Position(last.height(), last.id()), limits)
+                : null;
+        try {
+          received += store(instance, database, page.entries());
+        } catch (RuntimeException e) {
+          if (next != null) {
+            next.cancel(false);
+          }
+          throw e;
+        }
+        progress.pulled(page.entries().size(), page.remaining());
+        if (next == null) {
+          break;
+        }
+        page = join(next);
       }
     } catch (ProtocolException e) {
       if (e.code() != ErrorCode.UNKNOWN_DATABASE || local.isEmpty()) {
@@ -134,6 +143,55 @@ public final class DatabaseSync {
     }
     long sent = push(link, db.get(), theirTips, theirHaves, limits, progress);
     return new Outcome(database, received, sent, theirTips, db.get().tips());
+  }
+
+  private static Response.PullReply pull(
+      PeerLink link,
+      EntryId database,
+      List<EntryId> tips,
+      List<EntryId> haves,
+      Position after,
+      Limits limits) {
+    Response r =
+        link.call(
+            new Request.Pull(
+                database, tips, haves, after, limits.pageEntries(), limits.pageBytes()));
+    if (!(r instanceof Response.PullReply page) || !page.database().equals(database)) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "the peer answered a pull wrongly");
+    }
+    return page;
+  }
+
+  private static CompletableFuture<Response.PullReply> prefetch(
+      PeerLink link,
+      EntryId database,
+      List<EntryId> tips,
+      List<EntryId> haves,
+      Position after,
+      Limits limits) {
+    CompletableFuture<Response.PullReply> f = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("eidetica-sync-prefetch")
+        .start(
+            () -> {
+              try {
+                f.complete(pull(link, database, tips, haves, after, limits));
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            });
+    return f;
+  }
+
+  private static Response.PullReply join(CompletableFuture<Response.PullReply> next) {
+    try {
+      return next.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
   }
 
   private static long store(Instance instance, EntryId database, List<Entry> entries) {

@@ -107,9 +107,27 @@ public final class HttpTransport implements SyncTransport {
     this(TransportLimits.DEFAULTS);
   }
 
+  /** When the client compresses requests and asks for compressed responses. */
+  public enum Compression {
+    /** Always offer gzip. */
+    ALWAYS,
+    /** Offer gzip except to loopback addresses, where it costs CPU and saves nothing (default). */
+    EXCEPT_LOOPBACK,
+    /** Never offer gzip. */
+    NEVER
+  }
+
+  private final Compression compression;
+
   /** A transport applying these caps and timeouts as client and as server. */
   public HttpTransport(TransportLimits limits) {
+    this(limits, Compression.EXCEPT_LOOPBACK);
+  }
+
+  /** A transport with these limits and this compression policy for its requests. */
+  public HttpTransport(TransportLimits limits, Compression compression) {
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.compression = Objects.requireNonNull(compression, "compression");
     // Platform threads: callers may chain storage work onto the futures, and storage goes through
     // JNI (SQLite), which pins a virtual thread to its carrier on Java 21.
     this.clientExecutor =
@@ -267,10 +285,20 @@ public final class HttpTransport implements SyncTransport {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri)
             .timeout(limits.requestTimeout())
-            .header("Content-Type", MEDIA_TYPE)
-            .header("Accept-Encoding", "gzip");
+            .header("Content-Type", MEDIA_TYPE);
+    // On loopback compression costs CPU and saves nothing: it is offered only to other hosts.
+    boolean compress =
+        switch (compression) {
+          case ALWAYS -> true;
+          case EXCEPT_LOOPBACK -> !isLoopback(to.location());
+          case NEVER -> false;
+        };
+    if (compress) {
+      b.header("Accept-Encoding", "gzip");
+    }
     // The publisher reads the array later, so the caller's array is never the one sent.
-    byte[] body = request.length > Gzip.THRESHOLD ? Gzip.compressIfSmaller(request) : request;
+    byte[] body =
+        compress && request.length > Gzip.THRESHOLD ? Gzip.compressIfSmaller(request) : request;
     if (body != request) {
       b.header("Content-Encoding", "gzip");
     } else {
@@ -307,6 +335,20 @@ public final class HttpTransport implements SyncTransport {
           }
         });
     return result;
+  }
+
+  /** True for {@code host:port} locations on this machine's loopback, without any DNS lookup. */
+  static boolean isLoopback(String location) {
+    String host = location;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0) {
+      host = host.substring(0, colon);
+    }
+    host = host.toLowerCase(java.util.Locale.ROOT);
+    return host.equals("localhost")
+        || host.startsWith("127.")
+        || host.equals("[::1]")
+        || host.equals("::1");
   }
 
   /** Stops the server, then shuts the client down and waits for its threads to end. */

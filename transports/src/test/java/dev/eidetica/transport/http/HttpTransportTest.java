@@ -279,7 +279,8 @@ class HttpTransportTest {
               }
               reply(exchange, 200, new byte[] {1}, -1);
             });
-    HttpTransport client = transport(LIMITS);
+    HttpTransport client = new HttpTransport(LIMITS, HttpTransport.Compression.ALWAYS);
+    resources.add(client);
     byte[] large = compressible(20_000);
 
     client.send(fake, new byte[] {7}).get(30, TimeUnit.SECONDS);
@@ -290,6 +291,34 @@ class HttpTransportTest {
     assertThat(headers.get(0).firstValue("Content-Encoding")).isEmpty();
     assertThat(headers.get(1).firstValue("Content-Encoding")).contains("gzip");
     assertThat(Gzip.decompress(bodies.get(1), CAP)).isEqualTo(large);
+  }
+
+  @Test
+  void theClientDoesNotCompressForALoopbackPeerByDefault() throws Exception {
+    List<HttpHeaders> headers = new ArrayList<>();
+    PeerAddress fake =
+        fakePeer(
+            exchange -> {
+              synchronized (headers) {
+                headers.add(HttpHeaders.of(exchange.getRequestHeaders(), (k, v) -> true));
+                exchange.getRequestBody().readAllBytes();
+              }
+              reply(exchange, 200, new byte[] {1}, -1);
+            });
+
+    transport(LIMITS).send(fake, compressible(20_000)).get(30, TimeUnit.SECONDS);
+
+    assertThat(headers.get(0).firstValue("Accept-Encoding")).isEmpty();
+    assertThat(headers.get(0).firstValue("Content-Encoding")).isEmpty();
+  }
+
+  @Test
+  void loopbackIsRecognisedWithoutDns() {
+    assertThat(HttpTransport.isLoopback("127.0.0.1:7117")).isTrue();
+    assertThat(HttpTransport.isLoopback("localhost:1")).isTrue();
+    assertThat(HttpTransport.isLoopback("[::1]:7117")).isTrue();
+    assertThat(HttpTransport.isLoopback("192.168.1.5:7117")).isFalse();
+    assertThat(HttpTransport.isLoopback("example.org:80")).isFalse();
   }
 
   @Test
