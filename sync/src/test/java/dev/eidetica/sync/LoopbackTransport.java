@@ -17,6 +17,14 @@ public final class LoopbackTransport implements SyncTransport {
   public static final class Net implements AutoCloseable {
     final Map<String, SyncHandler> servers = new ConcurrentHashMap<>();
     final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> delivered =
+        new ConcurrentHashMap<>();
+
+    /** Requests delivered to the server at {@code location} so far. */
+    public int deliveredTo(String location) {
+      var n = delivered.get(location);
+      return n == null ? 0 : n.get();
+    }
 
     @Override
     public void close() {
@@ -66,6 +74,9 @@ public final class LoopbackTransport implements SyncTransport {
           new TransportException(TransportException.Kind.UNREACHABLE, "nobody at " + to));
     }
     byte[] copy = request.clone();
+    net.delivered
+        .computeIfAbsent(to.location(), k -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet();
     return CompletableFuture.supplyAsync(() -> h.handle(copy, "loop"), net.executor);
   }
 

@@ -14,8 +14,13 @@ import java.util.concurrent.CompletableFuture;
  * back; a future never completes with the engine's state half-updated.
  */
 public sealed interface Command extends Input {
-  /** An entry was stored: queue it for every peer the database syncs with. Fire and forget. */
-  record QueueEntry(EntryId database, EntryId entry) implements Command {}
+  /**
+   * An entry was stored: queue it for every peer the database syncs with, except the peer it came
+   * from. Fire and forget.
+   *
+   * @param origin the peer that sent it, or null when committed here (or unknown)
+   */
+  record QueueEntry(EntryId database, EntryId entry, PublicKey origin) implements Command {}
 
   /** Sends particular entries of a database to a peer now. */
   record SendEntries(

@@ -205,8 +205,29 @@ public final class SyncEngine {
     if (!grantsOrRelated(database)) {
       return;
     }
-    if (!offer(new Command.QueueEntry(database, entry))) {
+    if (!offer(new Command.QueueEntry(database, entry, RECEIVING_FROM.get()))) {
       overflowed.add(database);
+    }
+  }
+
+  /**
+   * The peer whose entries the current thread is storing (a push being served, a pull being
+   * stored), so the commit hook can tell the engine not to send them back.
+   */
+  private static final ThreadLocal<PublicKey> RECEIVING_FROM = new ThreadLocal<>();
+
+  /** Runs {@code store} with {@link #RECEIVING_FROM} set to {@code peer}. */
+  static <T> T receivingFrom(PublicKey peer, java.util.function.Supplier<T> store) {
+    PublicKey before = RECEIVING_FROM.get();
+    RECEIVING_FROM.set(peer);
+    try {
+      return store.get();
+    } finally {
+      if (before == null) {
+        RECEIVING_FROM.remove();
+      } else {
+        RECEIVING_FROM.set(before);
+      }
     }
   }
 
@@ -380,8 +401,8 @@ public final class SyncEngine {
     long now = clock.millis();
     for (PublicKey p : ps) {
       PeerSlot slot = peers.get(p);
-      if (slot == null) {
-        continue;
+      if (slot == null || p.equals(q.origin())) {
+        continue; // the peer it came from has it
       }
       DbSlot d = slot.db(q.database());
       if (d.queue.isEmpty()) {
@@ -655,17 +676,20 @@ public final class SyncEngine {
           Throwable error = null;
           try {
             outcome =
-                DatabaseSync.run(
-                    instance,
-                    link,
-                    db,
-                    config.limits(),
-                    new DatabaseSync.Progress() {
-                      @Override
-                      public void pulled(int stored, long remaining) {
-                        offer(new Result.Progress(peer, db, remaining));
-                      }
-                    });
+                receivingFrom(
+                    peer,
+                    () ->
+                        DatabaseSync.run(
+                            instance,
+                            link,
+                            db,
+                            config.limits(),
+                            new DatabaseSync.Progress() {
+                              @Override
+                              public void pulled(int stored, long remaining) {
+                                offer(new Result.Progress(peer, db, remaining));
+                              }
+                            }));
           } catch (RuntimeException e) {
             error = e;
           }
@@ -1164,6 +1188,11 @@ public final class SyncEngine {
         if (!offer(new Result.InboundPeer(peer, name, addresses))) {
           droppedInputs.incrementAndGet();
         }
+      }
+
+      @Override
+      public <T> T receivingFrom(PublicKey peer, java.util.function.Supplier<T> store) {
+        return SyncEngine.receivingFrom(peer, store);
       }
 
       @Override

@@ -19,4 +19,12 @@ public interface InboundListener {
 
   /** A peer pulled from or pushed to a database. */
   default void synced(PublicKey peer, EntryId database) {}
+
+  /**
+   * Runs {@code store}, which stores entries pushed by {@code peer}, so that commit hooks running
+   * on this thread know where the entries came from (and do not send them back).
+   */
+  default <T> T receivingFrom(PublicKey peer, java.util.function.Supplier<T> store) {
+    return store.get();
+  }
 }

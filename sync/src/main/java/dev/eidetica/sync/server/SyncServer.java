@@ -335,7 +335,8 @@ public final class SyncServer implements SyncHandler {
       throw accessDenied(session.peer, req.database());
     }
     SignatureBatch.verify(req.entries());
-    InsertResult result = instance.receive(req.database(), req.entries());
+    InsertResult result =
+        listener.receivingFrom(session.peer, () -> instance.receive(req.database(), req.entries()));
     List<Rejection> rejected = new ArrayList<>();
     for (Map.Entry<EntryId, EntryRejectedException> r : result.rejected().entrySet()) {
       rejected.add(toRejection(r.getKey(), r.getValue()));

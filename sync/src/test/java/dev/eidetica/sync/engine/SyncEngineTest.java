@@ -98,6 +98,25 @@ class SyncEngineTest {
   }
 
   @Test
+  void anEntryReceivedFromAPeerIsNotSentBackToIt() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+    int toBBefore = h.net.deliveredTo("b");
+    int toABefore = h.net.deliveredTo("a");
+
+    put(copy, "k", "from b"); // B pushes it to A; A relates to B too (learned) but must not echo
+    h.pump();
+
+    assertThat(db.docStore("data").getString("k")).hasValue("from b");
+    assertThat(h.net.deliveredTo("a") - toABefore).isEqualTo(1);
+    assertThat(h.net.deliveredTo("b") - toBBefore).isZero();
+  }
+
+  @Test
   void aFailedPushBacksOffTwoToTheAttemptsSecondsThenMarksThePeerFailed() {
     EngineHarness.Node a = h.node("a", CONFIG);
     EngineHarness.Node b = h.node("b", CONFIG);
