@@ -51,9 +51,11 @@ public final class Sync implements AutoCloseable {
 
   private Sync(Builder b) {
     this.transports = List.copyOf(b.transports);
+    // Platform threads: jobs do storage work through JNI (SQLite), which pins a virtual thread to
+    // its carrier on Java 21, and a pinned carrier on a small machine stalls every other job.
     this.workers =
-        Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("eidetica-sync-worker-", 0).factory());
+        Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("eidetica-sync-worker-", 0).factory());
     SyncStateStore store = new SyncStateStore(b.instance.localState(), b.config.historyLimit());
     this.engine =
         new SyncEngine(

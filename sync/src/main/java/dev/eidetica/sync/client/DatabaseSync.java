@@ -170,7 +170,8 @@ public final class DatabaseSync {
       Position after,
       Limits limits) {
     CompletableFuture<Response.PullReply> f = new CompletableFuture<>();
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("eidetica-sync-prefetch")
         .start(
             () -> {
