@@ -628,6 +628,9 @@ public final class SyncEngine {
   private int dispatch(long now) {
     int started = 0;
     for (PeerSlot slot : peers.values()) {
+      if (slot.record.addresses().isEmpty()) {
+        continue; // nowhere to reach it; status says so
+      }
       boolean backingOff = now < slot.nextAttempt;
       boolean failed = slot.state == SyncState.FAILED;
       for (DbSlot d : slot.dbs.values()) {
@@ -1115,6 +1118,9 @@ public final class SyncEngine {
         boolean connecting = slot.link != null && !slot.link.connected();
         state = connecting ? SyncState.CONNECTING : SyncState.SYNCING;
         reason = connecting ? "handshaking with the peer" : "";
+      } else if (slot.record.addresses().isEmpty()) {
+        state = SyncState.FAILED;
+        reason = "no address is known for this peer; add it with its address";
       } else if (d.failure != null) {
         state = SyncState.FAILED;
         reason = d.failure;
