@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
       DelCommand.class,
       LogCommand.class,
       KeyCommand.class,
+      PeerCommand.class,
+      SyncCommand.class,
       NodeCommand.class,
       CommandLine.HelpCommand.class
     })
