@@ -35,7 +35,7 @@ final class Await {
     } catch (ExecutionException e) {
       throw unwrap(e);
     } catch (TimeoutException e) {
-      throw new SyncException(
+      throw new TimedOut(
           what
               + " did not finish within "
               + LIMIT.toSeconds()
@@ -44,6 +44,23 @@ final class Await {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SyncException("interrupted while waiting for " + what, e);
+    }
+  }
+
+  /**
+   * The command stopped waiting, but the sync did not fail: it may still be running, so what it
+   * started must not be undone.
+   */
+  static final class TimedOut extends SyncException {
+    private static final long serialVersionUID = 1L;
+
+    TimedOut(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    @Override
+    public boolean isTransient() {
+      return true;
     }
   }
 

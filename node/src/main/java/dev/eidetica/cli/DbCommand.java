@@ -116,7 +116,8 @@ final class DbCommand {
       try {
         report = Await.result(sync.join(id, key), "fetching " + id + " from " + key);
       } catch (SyncException e) {
-        throw held ? e : failed(instance, sync, key, e);
+        // A timeout is no failure: the transfer may still be going, so nothing is undone.
+        throw held || e instanceof Await.TimedOut ? e : failed(instance, sync, key, e);
       }
       out.println(
           "joined "

@@ -93,7 +93,7 @@ final class SyncCommand {
             .getErr()
             .println(
                 "warning: the first sync failed ("
-                    + e.getMessage()
+                    + Text.printable(String.valueOf(e.getMessage()))
                     + "); the relationship is kept and a running node retries it"
                     + " (see: eidetica sync status)");
       }
