@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
       DelCommand.class,
       LogCommand.class,
       KeyCommand.class,
+      PeerCommand.class,
+      SyncCommand.class,
       NodeCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -98,7 +100,10 @@ public final class EideticaCli {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof EideticaException || e instanceof IllegalArgumentException) {
-            commandLine.getErr().println("error: " + e.getMessage());
+            // Escaped: a message may quote text from a peer (a refusal, a name).
+            commandLine
+                .getErr()
+                .println("error: " + Text.printable(String.valueOf(e.getMessage())));
             return FAILURE;
           }
           throw e;
@@ -138,7 +143,9 @@ public final class EideticaCli {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof EideticaException || e instanceof IllegalArgumentException) {
-            commandLine.getErr().println("error: " + e.getMessage());
+            commandLine
+                .getErr()
+                .println("error: " + Text.printable(String.valueOf(e.getMessage())));
           } else {
             // A bug or the node stopping under the command: the details stay in the node's log.
             LOG.error("command '{}' failed on the node", commandLine.getCommandName(), e);

@@ -3,9 +3,14 @@ package dev.eidetica.cli;
 import dev.eidetica.Instance;
 import dev.eidetica.NotFoundException;
 import dev.eidetica.node.NodeFile;
+import dev.eidetica.node.SyncService;
+import dev.eidetica.sync.Sync;
+import dev.eidetica.sync.SyncConfig;
+import dev.eidetica.transport.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +19,18 @@ import org.slf4j.LoggerFactory;
  * command ends. Once it holds the instance it deletes any {@code node.json}: holding the data
  * directory's lock proves that no node runs there, so the file is stale (left by a node that was
  * killed). Not thread safe: one command uses it.
+ *
+ * <p>A sync command gets a one-shot sync: an engine on the opened instance that loads the persisted
+ * peers and relationships but resumes none of them, runs no periodic sync and listens for no peers
+ * (this process is gone when the command ends), so it does only what the command asks. It is closed
+ * before the instance.
  */
 final class LocalContext implements CliContext {
   private static final Logger LOG = LoggerFactory.getLogger(LocalContext.class);
 
   private final Path dir;
   private Instance instance;
+  private Sync sync;
 
   LocalContext(Path dir) {
     this.dir = dir;
@@ -53,6 +64,24 @@ final class LocalContext implements CliContext {
     return instance;
   }
 
+  @Override
+  public Sync sync() {
+    if (sync == null) {
+      Instance opened = instance();
+      sync =
+          Sync.builder(opened)
+              .config(
+                  SyncConfig.builder()
+                      .name(SyncService.displayName(dir))
+                      .resumeOnStart(false)
+                      .periodicSync(Duration.ZERO)
+                      .build())
+              .transport(new HttpTransport())
+              .start();
+    }
+    return sync;
+  }
+
   private void deleteStaleNodeFile() {
     try {
       Files.deleteIfExists(NodeFile.path(dir));
@@ -64,9 +93,19 @@ final class LocalContext implements CliContext {
 
   @Override
   public void close() {
-    if (instance != null) {
-      instance.close();
-      instance = null;
+    try {
+      if (sync != null) {
+        // Stops any exchange still running before the instance it writes to closes.
+        sync.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("closing the command's sync failed: {}", e.toString());
+    } finally {
+      sync = null;
+      if (instance != null) {
+        instance.close();
+        instance = null;
+      }
     }
   }
 }

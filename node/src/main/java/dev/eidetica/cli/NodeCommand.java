@@ -9,6 +9,7 @@ import dev.eidetica.node.NodeFile;
 import dev.eidetica.node.NodeService;
 import dev.eidetica.node.NodeStatus;
 import dev.eidetica.node.NodeUnreachableException;
+import dev.eidetica.node.SyncService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,11 +55,10 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
 
   /**
    * The services a node runs, started in this order once the instance is open and closed in reverse
-   * before it closes. The sync engine and the HTTP sync server (on {@code config.syncAddress()})
-   * belong here.
+   * before it closes: the sync engine with its HTTP server on {@code config.syncAddress()}.
    */
   static List<NodeService> services(NodeConfig config) {
-    return List.of();
+    return List.of(new SyncService());
   }
 
   @Override

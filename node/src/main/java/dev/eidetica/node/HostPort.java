@@ -5,11 +5,15 @@ import java.util.Objects;
 /**
  * A listen address: a host name or IP literal and a port. Guarantees: the host is non-empty and
  * made of host-name or IP-literal characters only (it is not resolved, so building one never
- * touches DNS); the port is 1 to 65535; {@link #toString()} gives back the text {@link #parse}
+ * touches DNS); the port is 0 to 65535; {@link #toString()} gives back the text {@link #parse}
  * accepts, with IPv6 literals in brackets.
  *
+ * <p>Port 0 asks the operating system for any free port when the address is bound; whoever binds it
+ * then reports the port it got (a node prints and advertises that one). Tests use it to run several
+ * nodes without guessing free ports.
+ *
  * @param host a host name, an IPv4 literal, or an IPv6 literal without brackets
- * @param port 1 to 65535
+ * @param port 0 (any free port) to 65535
  */
 public record HostPort(String host, int port) {
   public HostPort {
@@ -35,14 +39,14 @@ public record HostPort(String host, int port) {
             "host '" + host + "' has a character no host name or IP address has: '" + c + "'");
       }
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is outside 0-65535");
     }
   }
 
   /**
    * Parses {@code HOST:PORT}: {@code 127.0.0.1:7117}, {@code node.example:7117}, {@code
-   * [::1]:7117}.
+   * [::1]:7117}, and port 0 for any free port ({@code 127.0.0.1:0}).
    *
    * @throws IllegalArgumentException saying what is wrong and what was expected
    */
@@ -81,7 +85,7 @@ public record HostPort(String host, int port) {
   private static int parsePort(String port, String text) {
     if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException(
-          "'" + text + "' has no valid port; expected a number from 1 to 65535 after the colon");
+          "'" + text + "' has no valid port; expected a number from 0 to 65535 after the colon");
     }
     return Integer.parseInt(port);
   }

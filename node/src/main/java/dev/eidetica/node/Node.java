@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * over the control channel against that instance.
  *
  * <pre>{@code
- * Node node = new Node(config, List.of(syncEngine, httpSyncServer), commands);
+ * Node node = new Node(config, List.of(new SyncService()), commands);
  * node.start();       // instance, services, control channel, node.json
  * node.awaitStop();   // until close() or requestStop() (Ctrl-C, `eidetica node stop`)
  * }</pre>
@@ -109,7 +109,7 @@ public final class Node implements AutoCloseable {
                 ProcessHandle.current().pid(),
                 config.dataDirectory().toString(),
                 control.port(),
-                config.syncAddress().toString(),
+                boundSyncAddress(),
                 instance.deviceKey().toString());
         status = current;
         writeNodeFile(
@@ -130,6 +130,16 @@ public final class Node implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /**
+   * Where peers reach this node: the address its sync server really bound (which differs from the
+   * configured one for port 0), or the configured address when it runs without sync.
+   */
+  private String boundSyncAddress() {
+    return service(SyncService.class)
+        .map(SyncService::address)
+        .orElse(config.syncAddress().toString());
   }
 
   private void startService(NodeService service) {

@@ -9,7 +9,8 @@ import java.util.Objects;
  * directory the same way whatever the working directory.
  *
  * @param dataDirectory the instance's data directory (must hold an initialized instance)
- * @param syncAddress where the HTTP sync server listens (default {@value #DEFAULT_SYNC_ADDRESS})
+ * @param syncAddress where the HTTP sync server listens (default {@value #DEFAULT_SYNC_ADDRESS});
+ *     port 0 binds any free port
  */
 public record NodeConfig(Path dataDirectory, HostPort syncAddress) {
   /**

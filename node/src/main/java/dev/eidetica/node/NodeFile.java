@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param pid the node's process ID
  * @param controlPort its control channel's port on 127.0.0.1
  * @param token the bearer token (32 random bytes, base64url without padding)
- * @param syncAddress where its sync server listens ({@code HOST:PORT})
+ * @param syncAddress where its sync server is bound ({@code HOST:PORT}, the real port)
  * @param deviceKey its device key ({@code ed25519:...})
  */
 public record NodeFile(

@@ -7,7 +7,8 @@ package dev.eidetica.node;
  * @param pid the node's process ID
  * @param dataDirectory the absolute data directory it holds open
  * @param controlPort the loopback port of its control channel
- * @param syncAddress the address its sync server listens on ({@code HOST:PORT})
+ * @param syncAddress the address its sync server is bound to ({@code HOST:PORT}, the real port even
+ *     when the node was configured with port 0): what peers give {@code eidetica peer add}
  * @param deviceKey its device key ({@code ed25519:...})
  */
 public record NodeStatus(

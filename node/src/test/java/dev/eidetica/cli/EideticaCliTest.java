@@ -109,4 +109,14 @@ class EideticaCliTest {
     assertThat(code).isZero();
     assertThat(dir.resolve("home").resolve("eidetica.db")).exists();
   }
+
+  @Test
+  void anErrorMessageShowsControlCharactersEscaped() {
+    run("init");
+
+    Result missing = run("get", "\u001b[31mred", "k");
+
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("\\u001b[31mred").doesNotContain("\u001b");
+  }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +64,7 @@ class NodeProcessTest {
                 dir.toString(),
                 "node",
                 "--http",
-                "127.0.0.1:" + freePort())
+                "127.0.0.1:0")
             .redirectError(logs.resolve("node.err").toFile())
             .start();
     stdoutReader = Thread.ofPlatform().daemon().name("node-stdout").start(this::readStdout);
@@ -81,9 +80,18 @@ class NodeProcessTest {
   }
 
   @Test
-  void theBannerShowsTheDeviceKeyAndDataDirectory() {
+  void theBannerShowsTheDeviceKeyDataDirectoryAndTheSyncAddressReallyBound() {
     assertThat(stdout)
         .contains("  device key  " + deviceKey, "  data        " + dir.toAbsolutePath());
+    String sync =
+        stdout.stream()
+            .filter(line -> line.startsWith("  sync        "))
+            .findFirst()
+            .orElseThrow()
+            .substring("  sync        ".length());
+
+    assertThat(sync).matches("127\\.0\\.0\\.1:[1-9][0-9]*");
+    assertThat(NodeFile.read(dir).orElseThrow().syncAddress()).isEqualTo(sync);
   }
 
   @Test
@@ -133,12 +141,6 @@ class NodeProcessTest {
       return Files.readString(logs.resolve("node.err"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -37,9 +37,14 @@ class HostPortTest {
 
   @Test
   void rejectsAPortOutOfRange() {
-    assertThatThrownBy(() -> HostPort.parse("localhost:0")).hasMessageContaining("outside 1-65535");
     assertThatThrownBy(() -> HostPort.parse("localhost:65536"))
-        .hasMessageContaining("outside 1-65535");
+        .hasMessageContaining("outside 0-65535");
+    assertThatThrownBy(() -> new HostPort("localhost", -1)).hasMessageContaining("outside 0-65535");
+  }
+
+  @Test
+  void acceptsPortZeroForAnyFreePort() {
+    assertThat(HostPort.parse("127.0.0.1:0")).isEqualTo(new HostPort("127.0.0.1", 0));
   }
 
   @Test
