@@ -133,9 +133,9 @@ public final class Sync implements AutoCloseable {
    * Fetches a database this instance may not hold yet from a registered peer and keeps it synced.
    */
   public CompletableFuture<SyncReport> join(EntryId database, PublicKey peer) {
-    return addRelationship(database, peer)
-        .thenCompose(added -> syncNow(peer, database))
-        .thenApply(reports -> reports.get(0));
+    CompletableFuture<SyncReport> f = new CompletableFuture<>();
+    engine.submit(new Command.Join(database, peer, f));
+    return f;
   }
 
   /** Establishes a session with a registered peer now. */

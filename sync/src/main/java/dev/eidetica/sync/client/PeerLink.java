@@ -48,6 +48,7 @@ public final class PeerLink {
   private final AtomicLong bytesReceived = new AtomicLong();
   private volatile ClientSession session;
   private volatile PublicKey peerKey;
+  private volatile String peerName = "";
 
   /**
    * A link to a peer.
@@ -87,6 +88,11 @@ public final class PeerLink {
   /** The peer's key: the expected one, or the one it proved once connected; null before. */
   public PublicKey peerKey() {
     return peerKey;
+  }
+
+  /** The display name the peer gave in its handshake (empty before, or if it gave none). */
+  public String peerName() {
+    return peerName;
   }
 
   /** Bytes of requests sent so far. */
@@ -270,6 +276,7 @@ public final class PeerLink {
           ErrorCode.AUTH_FAILED, "the peer's welcome does not verify under the session key");
     }
     peerKey = reply.key();
+    peerName = reply.name();
     return new ClientSession(welcome.session(), key, address);
   }
 

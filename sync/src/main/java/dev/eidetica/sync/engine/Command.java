@@ -47,6 +47,14 @@ public sealed interface Command extends Input {
   record CreateRelationship(EntryId database, PublicKey peer, CompletableFuture<Boolean> done)
       implements Command {}
 
+  /**
+   * Keeps a database synced with a peer and completes with the report of the first sync, which
+   * fetches the database if this instance does not hold it yet. One command, so that first sync
+   * counts everything it moved.
+   */
+  record Join(EntryId database, PublicKey peer, CompletableFuture<SyncReport> done)
+      implements Command {}
+
   /** Stops keeping a database synced with a peer. */
   record RemoveRelationship(EntryId database, PublicKey peer, CompletableFuture<Boolean> done)
       implements Command {}

@@ -158,8 +158,10 @@ public final class SyncEngine {
     for (Relationship r : store.relationships()) {
       relate(r);
       PeerSlot slot = peers.get(r.peer());
-      if (slot != null && config.resumeOnStart()) {
-        slot.db(r.database()).dirty = true;
+      if (slot != null) {
+        DbSlot d = slot.db(r.database());
+        d.lastSuccess = store.cursor(r.peer(), r.database()).map(SyncCursor::lastSync).orElse(null);
+        d.dirty = config.resumeOnStart();
       }
     }
     nextPeriodic =
@@ -347,6 +349,7 @@ public final class SyncEngine {
       case Command.RemovePeer r -> r.done().complete(removePeer(r.peer()));
       case Command.CreateRelationship cr ->
           cr.done().complete(createRelationship(cr.database(), cr.peer(), PeerOrigin.ADDED));
+      case Command.Join j -> join(j);
       case Command.RemoveRelationship rr ->
           rr.done().complete(removeRelationship(rr.database(), rr.peer()));
       case Command.StartServer s -> startServer(s);
@@ -378,8 +381,7 @@ public final class SyncEngine {
     SyncBusyException gone = new SyncBusyException("the sync engine stopped");
     for (PeerSlot slot : peers.values()) {
       for (DbSlot d : slot.dbs.values()) {
-        d.waiters.forEach(w -> w.completeExceptionally(gone));
-        d.waiters.clear();
+        d.failAll(gone);
       }
     }
     Input in;
@@ -460,7 +462,7 @@ public final class SyncEngine {
     boolean removed = store.removePeer(key);
     if (slot != null) {
       SyncException gone = new PeerNotFoundException(key.toString());
-      slot.dbs.values().forEach(d -> d.waiters.forEach(w -> w.completeExceptionally(gone)));
+      slot.dbs.values().forEach(d -> d.failAll(gone));
     }
     return removed || slot != null;
   }
@@ -476,6 +478,11 @@ public final class SyncEngine {
     d.dirty = true;
     d.urgent = true;
     return added;
+  }
+
+  private void join(Command.Join j) {
+    createRelationship(j.database(), j.peer(), PeerOrigin.ADDED);
+    peers.get(j.peer()).db(j.database()).waiters.add(j.done());
   }
 
   private void relate(Relationship r) {
@@ -503,10 +510,7 @@ public final class SyncEngine {
     if (slot != null) {
       DbSlot d = slot.dbs.remove(db);
       if (d != null) {
-        d.waiters.forEach(
-            w ->
-                w.completeExceptionally(
-                    new SyncException("the relationship was removed during the sync")));
+        d.failAll(new SyncException("the relationship was removed during the sync"));
       }
     }
     return store.removeRelationship(db, peer);
@@ -664,6 +668,8 @@ public final class SyncEngine {
   }
 
   private void startSync(PeerSlot slot, DbSlot d) {
+    d.running.addAll(d.waiters);
+    d.waiters.clear();
     d.busy = true;
     d.dirty = false;
     d.urgent = false;
@@ -768,6 +774,10 @@ public final class SyncEngine {
       slot.link = null;
     }
     slot.link = c.link();
+    if ((slot.record.displayName() == null || slot.record.displayName().isEmpty())
+        && !c.link().peerName().isEmpty()) {
+      slot.record = slot.record.withDisplayName(c.link().peerName());
+    }
     slot.state = SyncState.IDLE;
     slot.failures = 0;
     slot.nextAttempt = 0;
@@ -803,8 +813,8 @@ public final class SyncEngine {
     d.busy = false;
     Instant now = clock.instant();
     long took = Math.max(0, clock.millis() - s.startedMillis());
-    List<CompletableFuture<SyncReport>> waiters = new ArrayList<>(d.waiters);
-    d.waiters.clear();
+    List<CompletableFuture<SyncReport>> waiters = new ArrayList<>(d.running);
+    d.running.clear();
     if (s.error() == null) {
       DatabaseSync.Outcome o = s.outcome();
       success(slot);
@@ -1077,6 +1087,7 @@ public final class SyncEngine {
           case Command.RemovePeer r -> r.done();
           case Command.CreateRelationship c -> c.done();
           case Command.RemoveRelationship r -> r.done();
+          case Command.Join j -> j.done();
           case Command.StartServer s -> s.done();
           case Command.StopServer s -> s.done();
           case Command.ConnectToPeer c -> c.done();
@@ -1271,7 +1282,19 @@ public final class SyncEngine {
     String failure;
     Instant lastSuccess;
     long pendingIn;
+
+    /** Waiting for the next sync to start (requested while another ran, or not yet started). */
     final List<CompletableFuture<SyncReport>> waiters = new ArrayList<>();
+
+    /** Waiting for the sync now running, which started after they asked. */
+    final List<CompletableFuture<SyncReport>> running = new ArrayList<>();
+
+    void failAll(Throwable e) {
+      waiters.forEach(w -> w.completeExceptionally(e));
+      running.forEach(w -> w.completeExceptionally(e));
+      waiters.clear();
+      running.clear();
+    }
 
     DbSlot(EntryId database) {
       this.database = database;

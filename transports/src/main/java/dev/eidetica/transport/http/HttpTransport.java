@@ -444,7 +444,11 @@ public final class HttpTransport implements SyncTransport {
     }
     if (t instanceof ConnectException) {
       return new TransportException(
-          Kind.UNREACHABLE, "nothing accepts connections at " + to + ": " + t.getMessage(), t);
+          Kind.UNREACHABLE,
+          "nothing accepts connections at "
+              + to
+              + (t.getMessage() == null ? " (connection refused)" : ": " + t.getMessage()),
+          t);
     }
     if (t instanceof ProtocolException) {
       return new TransportException(
