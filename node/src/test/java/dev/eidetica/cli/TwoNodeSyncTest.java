@@ -101,7 +101,7 @@ class TwoNodeSyncTest {
   }
 
   @Test
-  void peerListShowsAnAddedPeerIdle() {
+  void peerListShowsAnAddedPeerIdleWithTheNameItGave() {
     String atAlice = startNode(alice);
     startNode(bob);
     String aliceKey = ok(alice, "key", "show").trim();
@@ -109,7 +109,7 @@ class TwoNodeSyncTest {
     ok(bob, "peer", "add", atAlice);
 
     assertThat(ok(bob, "peer", "list"))
-        .isEqualTo(aliceKey + "\t-\thttp:" + atAlice + "\tidle\t-\n");
+        .isEqualTo(aliceKey + "\talice\thttp:" + atAlice + "\tidle\t-\n");
   }
 
   @Test
