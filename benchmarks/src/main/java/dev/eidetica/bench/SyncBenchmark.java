@@ -9,6 +9,10 @@ import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.Sync;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.SyncReport;
+import dev.eidetica.sync.client.Transports;
+import dev.eidetica.sync.engine.Command;
+import dev.eidetica.sync.engine.SyncEngine;
+import dev.eidetica.sync.state.SyncStateStore;
 import dev.eidetica.sync.transport.InMemoryNetwork;
 import dev.eidetica.sync.transport.PeerAddress;
 import dev.eidetica.transport.http.HttpTransport;
@@ -51,6 +55,7 @@ public final class SyncBenchmark {
       fullSync(dir.resolve("full"), entries);
       latencyAndThroughput(dir.resolve("latency"), samples);
       engineMemory(100);
+      queueOperation();
     } finally {
       deleteRecursively(dir);
     }
@@ -229,6 +234,60 @@ public final class SyncBenchmark {
       servers.forEach(Sync::close);
       others.forEach(Instance::close);
       me.close();
+    }
+  }
+
+  /**
+   * The cost a commit pays for sync: {@code SyncEngine.entryStored}, the hook's non-blocking offer
+   * onto the engine's queue, for a database with a relationship. The engine is not driven, so the
+   * offers stay queued (the capacity is raised to hold them all).
+   */
+  private static void queueOperation() throws Exception {
+    int n = 100_000;
+    try (InMemoryNetwork net = InMemoryNetwork.create();
+        Instance a = Instance.inMemory();
+        Instance b = Instance.inMemory();
+        Sync sb =
+            Sync.builder(b)
+                .config(CONFIG.toBuilder().enabled(false).periodicSync(Duration.ZERO).build())
+                .transport(net.newTransport("b"))
+                .start()) {
+      PeerAddress bAddress = sb.listen("mem", "b").get();
+      Database db = a.createDatabase("queue");
+      SyncEngine engine =
+          new SyncEngine(
+              a,
+              CONFIG.toBuilder().commandQueueCapacity(n + 16).build(),
+              Transports.of(net.newTransport("a")),
+              new SyncStateStore(a.localState()),
+              java.time.Clock.systemUTC(),
+              new java.security.SecureRandom(),
+              Runnable::run);
+      engine.start();
+      CompletableFuture<PeerStatus> added = new CompletableFuture<>();
+      engine.submit(new Command.AddPeer(bAddress, b.deviceKey(), "", added));
+      while (!added.isDone()) {
+        engine.doWork();
+      }
+      CompletableFuture<Boolean> related = new CompletableFuture<>();
+      engine.submit(new Command.CreateRelationship(db.id(), b.deviceKey(), related));
+      while (!related.isDone()) {
+        engine.doWork();
+      }
+      EntryId entry = db.tips().get(0);
+      for (int round = 0; round < 3; round++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          engine.entryStored(db.id(), entry);
+        }
+        long t1 = System.nanoTime();
+        engine.doWork(); // drain, so the next round measures the same queue state
+        if (round == 2) {
+          System.out.printf(
+              "queue operation (commit hook offer for a related database): %.2f µs%n",
+              (t1 - t0) / 1e3 / n);
+        }
+      }
     }
   }
 
