@@ -176,7 +176,11 @@ public final class DatabaseSync {
         .start(
             () -> {
               try {
-                f.complete(pull(link, database, tips, haves, after, limits));
+                Response.PullReply page = pull(link, database, tips, haves, after, limits);
+                // Verify here, so the next page's signatures are checked while this one is
+                // stored (entries remember the result; storing checks again for free).
+                SignatureBatch.verify(page.entries());
+                f.complete(page);
               } catch (Throwable e) {
                 f.completeExceptionally(e);
               }
