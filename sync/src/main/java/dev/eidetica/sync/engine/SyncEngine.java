@@ -439,16 +439,9 @@ public final class SyncEngine {
             config.requestTimeout(),
             config.name(),
             () -> ownAddresses);
-    workers.execute(
-        () -> {
-          Throwable error = null;
-          try {
-            link.connect();
-          } catch (RuntimeException e) {
-            error = e;
-          }
-          report(new Result.Connected(a.address(), a.name(), link, error, a.done()));
-        });
+    offload(
+        () -> link.connect(),
+        (key, error) -> new Result.Connected(a.address(), a.name(), link, error, a.done()));
   }
 
   private boolean removePeer(PublicKey key) {
@@ -523,47 +516,54 @@ public final class SyncEngine {
     }
   }
 
+  private SyncTransport transportNamed(String name) {
+    return transports.all().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+  }
+
   private void startServer(Command.StartServer s) {
-    SyncTransport t =
-        transports.all().stream()
-            .filter(x -> x.name().equals(s.transport()))
-            .findFirst()
-            .orElse(null);
+    SyncTransport t = transportNamed(s.transport());
     if (t == null) {
       s.done()
           .completeExceptionally(
               new SyncException("no transport named " + s.transport() + " is configured"));
       return;
     }
-    workers.execute(
-        () -> {
-          try {
-            PeerAddress a = t.startServer(s.bind(), server);
-            report(new Result.ServerStarted(s.transport(), a, null, s.done()));
-          } catch (RuntimeException e) {
-            report(new Result.ServerStarted(s.transport(), null, e, s.done()));
-          }
-        });
+    offload(
+        () -> t.startServer(s.bind(), server),
+        (address, error) -> new Result.ServerStarted(s.transport(), address, error, s.done()));
   }
 
   private void stopServer(Command.StopServer s) {
-    SyncTransport t =
-        transports.all().stream()
-            .filter(x -> x.name().equals(s.transport()))
-            .findFirst()
-            .orElse(null);
+    SyncTransport t = transportNamed(s.transport());
     if (t == null) {
       s.done().complete(null);
       return;
     }
+    offload(
+        () -> {
+          t.stopServer();
+          return null;
+        },
+        (none, error) -> new Result.ServerStopped(s.transport(), error, s.done()));
+  }
+
+  /**
+   * Runs network work on a worker and reports its outcome as a result: the engine thread never
+   * waits on the network.
+   */
+  private <T> void offload(
+      java.util.function.Supplier<T> work,
+      java.util.function.BiFunction<T, Throwable, Result> outcome) {
     workers.execute(
         () -> {
+          T value = null;
+          Throwable error = null;
           try {
-            t.stopServer();
-            report(new Result.ServerStopped(s.transport(), null, s.done()));
+            value = work.get();
           } catch (RuntimeException e) {
-            report(new Result.ServerStopped(s.transport(), e, s.done()));
+            error = e;
           }
+          report(outcome.apply(value, error));
         });
   }
 
@@ -575,16 +575,8 @@ public final class SyncEngine {
     }
     PeerLink link = slot.link();
     slot.state = SyncState.CONNECTING;
-    workers.execute(
-        () -> {
-          Throwable error = null;
-          try {
-            link.connect();
-          } catch (RuntimeException e) {
-            error = e;
-          }
-          report(new Result.Reconnected(c.peer(), error, c.done()));
-        });
+    offload(
+        () -> link.connect(), (key, error) -> new Result.Reconnected(c.peer(), error, c.done()));
   }
 
   private void syncWithPeer(Command.SyncWithPeer s) {
