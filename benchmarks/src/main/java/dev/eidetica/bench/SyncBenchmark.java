@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * the engine's memory with 100 active peers (in-memory transport).
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar
- * dev.eidetica.bench.SyncBenchmark [entries] [latencySamples]}; defaults 100000 and 1000.
+ * dev.eidetica.bench.SyncBenchmark [entries] [latencySamples]}; defaults 100000 and 1000; 0 samples
+ * runs the full sync only.
  */
 public final class SyncBenchmark {
   private static final SyncConfig CONFIG =
@@ -53,6 +54,9 @@ public final class SyncBenchmark {
     Path dir = Files.createTempDirectory("eidetica-sync-bench");
     try {
       fullSync(dir.resolve("full"), entries);
+      if (samples == 0) {
+        return; // full sync only (for profiling)
+      }
       latencyAndThroughput(dir.resolve("latency"), samples);
       engineMemory(100);
       queueOperation();
