@@ -99,7 +99,7 @@ public final class SyncEngine {
   private final Map<String, PeerAddress> servers = new LinkedHashMap<>();
   private volatile List<PeerAddress> ownAddresses = List.of();
   private long nextPeriodic;
-  private boolean stopped;
+  private volatile boolean stopped;
 
   /**
    * An engine; call {@link #start()} once, then drive it with {@link #run()} on its own thread or
