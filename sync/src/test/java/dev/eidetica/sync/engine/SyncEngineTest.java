@@ -117,6 +117,68 @@ class SyncEngineTest {
   }
 
   @Test
+  void withAMaxQueueAgeEntriesWaitToBeBatchedUnlessTheBatchFills() {
+    SyncConfig batching =
+        CONFIG.toBuilder().maxQueueAge(Duration.ofSeconds(5)).batchSize(3).build();
+    EngineHarness.Node a = h.node("a", batching);
+    EngineHarness.Node b = h.node("b", batching);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+    int before = h.net.deliveredTo("a");
+
+    put(copy, "k1", "v");
+    h.pump();
+    assertThat(h.net.deliveredTo("a")).isEqualTo(before); // waiting for the age
+    assertThat(status(b, a, db).pendingOut()).isEqualTo(1);
+    h.clock.advance(Duration.ofSeconds(5));
+    h.pump();
+    assertThat(h.net.deliveredTo("a")).isEqualTo(before + 1);
+    assertThat(db.docStore("data").getString("k1")).hasValue("v");
+
+    for (int i = 0; i < 3; i++) {
+      put(copy, "n" + i, "v"); // the third fills the batch: sent without waiting
+    }
+    h.pump();
+    assertThat(h.net.deliveredTo("a")).isEqualTo(before + 2);
+    assertThat(db.docStore("data").getString("n2")).hasValue("v");
+  }
+
+  @Test
+  void withPushesDisabledOnlyThePeriodicSyncMovesCommits() {
+    SyncConfig off = CONFIG.toBuilder().enabled(false).build();
+    EngineHarness.Node a = h.node("a", off);
+    EngineHarness.Node b = h.node("b", off);
+    Database db = sharedWith(a.instance, b.instance);
+    addPeer(b, a);
+    relate(b, db, a);
+    Database copy = b.instance.database(db.id());
+
+    put(copy, "k", "v");
+    h.pump();
+    assertThat(db.docStore("data").getString("k")).isEmpty();
+
+    h.clock.advance(CONFIG.periodicSync());
+    h.pump();
+    assertThat(db.docStore("data").getString("k")).hasValue("v");
+  }
+
+  @Test
+  void anInvalidConfigurationNamesTheOption() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> SyncConfig.builder().batchSize(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batchSize");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1), 3))
+        .hasMessageContaining("cap");
+    assertThat(RetryPolicy.DEFAULTS.delayAfter(1)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(RetryPolicy.DEFAULTS.delayAfter(6)).isEqualTo(Duration.ofSeconds(64));
+    assertThat(RetryPolicy.DEFAULTS.delayAfter(40)).isEqualTo(Duration.ofSeconds(64));
+  }
+
+  @Test
   void aFailedPushBacksOffTwoToTheAttemptsSecondsThenMarksThePeerFailed() {
     EngineHarness.Node a = h.node("a", CONFIG);
     EngineHarness.Node b = h.node("b", CONFIG);
