@@ -1,0 +1,990 @@
+package dev.eidetica.transport.quic;
+
+import dev.eidetica.crypto.PublicKey;
+import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.sync.transport.SyncHandler;
+import dev.eidetica.sync.transport.SyncTransport;
+import dev.eidetica.sync.transport.TransportException;
+import dev.eidetica.sync.transport.TransportException.Kind;
+import dev.eidetica.sync.transport.TransportLimits;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.BoringSSLContextOption;
+import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code quic} transport: one long-lived QUIC connection (Netty QUIC: quiche and BoringSSL) per
+ * peer address, one bidirectional stream per request, TLS 1.3 with self-signed certificates
+ * carrying each node's Ed25519 key ({@link QuicIdentity}).
+ *
+ * <p>Addresses are {@code quic:host:port} or {@code quic:ed25519:<key>@host:port}; with a key, the
+ * client accepts exactly that key and otherwise fails the send with a {@link
+ * PeerKeyMismatchException} before sending any request. The server's own address names its key.
+ *
+ * <p>Framing, on each stream: the client writes a 4-byte big-endian length and the request, then
+ * FINs. The server reads exactly that (refusing a length over its request cap before allocating),
+ * calls the handler on a worker thread, then writes a status byte, a 4-byte big-endian length and
+ * the response (or, for a failure, a short UTF-8 message), then FINs. Status 0 is a response, 1 a
+ * request over the server's cap, 2 a response over the server's cap, 3 a failed handler.
+ *
+ * <p>Besides the {@link SyncTransport} guarantees: connection attempts give up after {@link
+ * TransportLimits#connectTimeout()} with {@link Kind#UNREACHABLE} (QUIC has no refusal: a handshake
+ * that does not complete is the signal); idle connections close after {@link #IDLE_TIMEOUT}, and
+ * the client keeps a connection it used within {@link #KEEP_ALIVE_WINDOW} alive with an empty
+ * stream every {@link #KEEP_ALIVE_INTERVAL}; a closed connection is re-established by the next
+ * send. Netty's event loops are named {@code eidetica-quic-*}, handler threads {@code
+ * eidetica-quic-worker-*}; both belong to the transport and end with {@link #close()}.
+ *
+ * <p>Thread-safe. One instance per node.
+ */
+public final class QuicTransport implements SyncTransport {
+  /** The transport name in addresses. */
+  public static final String NAME = "quic";
+
+  /** The TLS application protocol both sides require. */
+  public static final String ALPN = "eidetica-sync/0";
+
+  /** A connection without any packet for this long is closed (both sides). */
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How often the client pings a connection it keeps alive. */
+  public static final Duration KEEP_ALIVE_INTERVAL = Duration.ofSeconds(10);
+
+  /** How long after its last request the client keeps a connection alive. */
+  public static final Duration KEEP_ALIVE_WINDOW = Duration.ofMinutes(5);
+
+  static final byte OK = 0;
+  static final byte REQUEST_TOO_LARGE = 1;
+  static final byte RESPONSE_TOO_LARGE = 2;
+  static final byte HANDLER_FAILED = 3;
+
+  private static final Logger LOG = LoggerFactory.getLogger(QuicTransport.class);
+  private static final int MAX_ERROR_BYTES = 4096;
+  private static final long MAX_STREAMS = 1024;
+  private static final long STREAM_WINDOW = 1 << 20;
+  private static final long CONNECTION_WINDOW = 16 << 20;
+  private static final Duration SHUTDOWN = Duration.ofSeconds(5);
+  private static final String[] SIGNATURE_ALGORITHMS = {"ed25519"};
+
+  private final TransportLimits limits;
+  private final QuicIdentity identity;
+  private final EventLoopGroup group;
+  private final ExecutorService workers;
+  private final Map<String, CompletableFuture<Connection>> connections = new ConcurrentHashMap<>();
+  private final Set<CompletableFuture<byte[]>> pending = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  private Server server; // guarded by lock
+  private volatile boolean closed;
+
+  /**
+   * A transport with these caps and timeouts, presenting and trusting keys as the identity says.
+   */
+  public QuicTransport(TransportLimits limits, QuicIdentity identity) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.identity = Objects.requireNonNull(identity, "identity");
+    int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            loops, new DefaultThreadFactory("eidetica-quic", true), NioIoHandler.newFactory());
+    // Platform threads: the handler does storage I/O through JNI (SQLite), which pins a virtual
+    // thread to its carrier on Java 21.
+    this.workers =
+        Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("eidetica-quic-worker-", 0).factory());
+  }
+
+  /** The caps and timeouts this transport applies. */
+  public TransportLimits limits() {
+    return limits;
+  }
+
+  /** The key this transport presents. */
+  public PublicKey publicKey() {
+    return identity.publicKey();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  // ---- server ----
+
+  /**
+   * Starts the server.
+   *
+   * @param bindLocation {@code host:port}; port 0 binds any free port
+   * @return {@code quic:ed25519:<key>@host:port} with this transport's key and the port bound
+   * @throws TransportException {@link Kind#SERVER} if already running or the port cannot be bound;
+   *     {@link Kind#BAD_ADDRESS} if the location is not {@code host:port}; {@link Kind#CLOSED}
+   */
+  @Override
+  public PeerAddress startServer(String bindLocation, SyncHandler handler) {
+    Objects.requireNonNull(bindLocation, "bindLocation");
+    Objects.requireNonNull(handler, "handler");
+    QuicLocation where;
+    try {
+      where = QuicLocation.parse(bindLocation.strip());
+    } catch (IllegalArgumentException e) {
+      throw new TransportException(Kind.BAD_ADDRESS, e.getMessage(), e);
+    }
+    synchronized (lock) {
+      if (closed) {
+        throw closedException();
+      }
+      if (server != null) {
+        throw new TransportException(
+            Kind.SERVER, "this transport already serves at " + server.address + "; stop it first");
+      }
+      Server s = new Server(handler);
+      Channel udp;
+      try {
+        udp =
+            new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
+                .handler(s.codec())
+                .bind(new InetSocketAddress(where.socketHost(), where.port()))
+                .syncUninterruptibly()
+                .channel();
+      } catch (RuntimeException e) {
+        throw new TransportException(
+            Kind.SERVER, "cannot serve at " + where + ": " + e.getMessage(), e);
+      }
+      int bound = ((InetSocketAddress) udp.localAddress()).getPort();
+      s.udp = udp;
+      s.address = new PeerAddress(NAME, identity.publicKey() + "@" + where.host() + ":" + bound);
+      server = s;
+      LOG.debug("serving sync over QUIC at {}", s.address);
+      return s.address;
+    }
+  }
+
+  /** Closes every connection to the server (peers see the connection closed) and its socket. */
+  @Override
+  public void stopServer() {
+    Server s;
+    synchronized (lock) {
+      s = server;
+      server = null;
+    }
+    if (s != null) {
+      s.stop();
+    }
+  }
+
+  @Override
+  public Optional<PeerAddress> serverAddress() {
+    synchronized (lock) {
+      return Optional.ofNullable(server == null ? null : server.address);
+    }
+  }
+
+  /** One running server: its socket, its connections and the handler. */
+  private final class Server {
+    final SyncHandler handler;
+    final Set<QuicChannel> live = ConcurrentHashMap.newKeySet();
+    volatile Channel udp;
+    volatile PeerAddress address;
+
+    Server(SyncHandler handler) {
+      this.handler = handler;
+    }
+
+    ChannelHandler codec() {
+      Map<String, String> keyTypes = new HashMap<>();
+      // BoringSSL's callback names the auth methods of TLS 1.2 only; every one maps to our key.
+      for (String method :
+          List.of(
+              "RSA", "DHE_RSA", "ECDHE_RSA", "ECDHE_ECDSA", "ECDH_RSA", "ECDH_ECDSA", "DH_RSA")) {
+        keyTypes.put(method, "EdDSA");
+      }
+      QuicSslContext ssl =
+          QuicSslContextBuilder.forServer(new IdentityKeyManager(identity), null)
+              .applicationProtocols(ALPN)
+              .option(BoringSSLContextOption.SIGNATURE_ALGORITHMS, SIGNATURE_ALGORITHMS)
+              .option(BoringSSLContextOption.SERVER_KEY_TYPES, keyTypes)
+              .clientAuth(ClientAuth.REQUIRE)
+              .trustManager(new PeerKeyTrustManager(null))
+              .build();
+      return configure(new QuicServerCodecBuilder().sslContext(ssl))
+          .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+          .handler(new Tracker())
+          .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .streamHandler(
+              new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel ch) {
+                  ch.pipeline().addLast(new ServerStream(handler));
+                }
+              })
+          .build();
+    }
+
+    void stop() {
+      for (QuicChannel c : live) {
+        c.close(true, 0, Unpooled.EMPTY_BUFFER).awaitUninterruptibly(SHUTDOWN.toMillis());
+      }
+      Channel u = udp;
+      if (u != null) {
+        u.close().awaitUninterruptibly(SHUTDOWN.toMillis());
+      }
+    }
+
+    /** Tracks the server's connections, so that a stop can close them. */
+    @ChannelHandler.Sharable
+    private final class Tracker extends ChannelInboundHandlerAdapter {
+      @Override
+      public void channelActive(ChannelHandlerContext ctx) {
+        live.add((QuicChannel) ctx.channel());
+        ctx.fireChannelActive();
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        live.remove((QuicChannel) ctx.channel());
+        ctx.fireChannelInactive();
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("QUIC connection from {} failed", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+      }
+    }
+  }
+
+  private <B extends io.netty.handler.codec.quic.QuicCodecBuilder<B>> B configure(B builder) {
+    return builder
+        .maxIdleTimeout(IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .initialMaxData(CONNECTION_WINDOW)
+        .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
+        .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
+        .initialMaxStreamsBidirectional(MAX_STREAMS)
+        .initialMaxStreamsUnidirectional(0);
+  }
+
+  /** One request on the server: reads the framed request, runs the handler, answers and FINs. */
+  private final class ServerStream extends ChannelInboundHandlerAdapter {
+    private final SyncHandler handler;
+    private final byte[] header = new byte[4];
+    private int headerFilled;
+    private byte[] body;
+    private int bodyFilled;
+    private boolean done;
+
+    ServerStream(SyncHandler handler) {
+      this.handler = handler;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        while (in.isReadable() && !done) {
+          if (headerFilled < header.length) {
+            int n = Math.min(header.length - headerFilled, in.readableBytes());
+            in.readBytes(header, headerFilled, n);
+            headerFilled += n;
+            if (headerFilled < header.length) {
+              return;
+            }
+            int length =
+                ((header[0] & 0xff) << 24)
+                    | ((header[1] & 0xff) << 16)
+                    | ((header[2] & 0xff) << 8)
+                    | (header[3] & 0xff);
+            if (length < 0 || length > limits.maxRequestBytes()) {
+              done = true;
+              respond(
+                  (QuicStreamChannel) ctx.channel(),
+                  REQUEST_TOO_LARGE,
+                  ("a request of "
+                          + Integer.toUnsignedString(length)
+                          + " bytes exceeds this server's cap of "
+                          + limits.maxRequestBytes())
+                      .getBytes(StandardCharsets.UTF_8));
+              return;
+            }
+            body = new byte[length];
+          }
+          int n = Math.min(body.length - bodyFilled, in.readableBytes());
+          in.readBytes(body, bodyFilled, n);
+          bodyFilled += n;
+          if (bodyFilled == body.length) {
+            done = true;
+            dispatch((QuicStreamChannel) ctx.channel(), body);
+          }
+        }
+      } finally {
+        in.release();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownReadComplete.INSTANCE && !done) {
+        done = true;
+        QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
+        if (headerFilled == 0) {
+          // An empty stream is a keep-alive: answer with a FIN alone.
+          ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+        } else {
+          ch.close();
+        }
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("QUIC stream from {} failed", ctx.channel().parent().remoteAddress(), cause);
+      ctx.close();
+    }
+
+    private void dispatch(QuicStreamChannel ch, byte[] request) {
+      String remote = remoteOf(ch.parent());
+      try {
+        workers.execute(() -> handle(ch, request, remote));
+      } catch (RejectedExecutionException e) {
+        ch.close();
+      }
+    }
+
+    private void handle(QuicStreamChannel ch, byte[] request, String remote) {
+      byte[] response;
+      try {
+        response = handler.handle(request, remote);
+        if (response == null) {
+          throw new IllegalStateException("the handler returned null");
+        }
+      } catch (RuntimeException | Error e) {
+        LOG.warn("the sync handler failed on a request from {}", remote, e);
+        respond(ch, HANDLER_FAILED, message("the handler failed: " + e));
+        return;
+      }
+      if (response.length > limits.maxResponseBytes()) {
+        respond(
+            ch,
+            RESPONSE_TOO_LARGE,
+            message(
+                "a response of "
+                    + response.length
+                    + " bytes exceeds this server's cap of "
+                    + limits.maxResponseBytes()));
+        return;
+      }
+      respond(ch, OK, response);
+    }
+  }
+
+  private static void respond(QuicStreamChannel ch, byte status, byte[] payload) {
+    ByteBuf out = ch.alloc().buffer(5 + payload.length);
+    out.writeByte(status).writeInt(payload.length).writeBytes(payload);
+    ch.write(out);
+    // FIN only once the response has gone out: shutting the output directly drops unsent data.
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+  }
+
+  private static byte[] message(String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    return b.length <= MAX_ERROR_BYTES ? b : java.util.Arrays.copyOf(b, MAX_ERROR_BYTES);
+  }
+
+  private static String remoteOf(QuicChannel connection) {
+    String where = String.valueOf(connection.remoteSocketAddress());
+    try {
+      Certificate[] certs = connection.sslEngine().getSession().getPeerCertificates();
+      X509Certificate[] chain = new X509Certificate[certs.length];
+      for (int i = 0; i < certs.length; i++) {
+        chain[i] = (X509Certificate) certs[i];
+      }
+      return NAME + ":" + PeerKeys.keyOf(chain) + "@" + where;
+    } catch (SSLPeerUnverifiedException | java.security.cert.CertificateException e) {
+      return NAME + ":" + where;
+    }
+  }
+
+  // ---- client ----
+
+  /**
+   * Sends a request on a new stream of the connection to {@code to} (opened first if needed). The
+   * future completes on a worker thread of this transport; it fails at once for a closed transport,
+   * an address that is not {@code quic:[key@]host:port} or a request over this client's cap.
+   */
+  @Override
+  public CompletableFuture<byte[]> send(PeerAddress to, byte[] request) {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(request, "request");
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    QuicLocation where;
+    try {
+      where = locationOf(to);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (request.length > limits.maxRequestBytes()) {
+      return CompletableFuture.failedFuture(
+          new TransportException(
+              Kind.TOO_LARGE,
+              "a request of "
+                  + request.length
+                  + " bytes to "
+                  + to
+                  + " exceeds this client's cap of "
+                  + limits.maxRequestBytes()));
+    }
+    byte[] copy = request.clone();
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    pending.add(result);
+    result.whenComplete((r, e) -> pending.remove(result));
+    connection(to, where)
+        .whenComplete(
+            (conn, failure) -> {
+              if (failure != null) {
+                fail(
+                    result,
+                    failure instanceof TransportException te ? te : unreachable(to, failure));
+              } else {
+                conn.request(to, copy, result);
+              }
+            });
+    if (closed) {
+      fail(result, closedException());
+    }
+    return result;
+  }
+
+  private QuicLocation locationOf(PeerAddress to) {
+    if (!NAME.equals(to.transport())) {
+      throw new TransportException(
+          Kind.BAD_ADDRESS,
+          "the quic transport cannot reach " + to + "; it reaches quic:[key@]host:port addresses");
+    }
+    QuicLocation where;
+    try {
+      where = QuicLocation.parse(to.location());
+    } catch (IllegalArgumentException e) {
+      throw new TransportException(Kind.BAD_ADDRESS, e.getMessage(), e);
+    }
+    if (where.port() < 1) {
+      throw new TransportException(Kind.BAD_ADDRESS, "a quic address needs a port: " + to);
+    }
+    if (where.key() == null && identity.trust() == QuicIdentity.Trust.NAMED_KEY_ONLY) {
+      throw new TransportException(
+          Kind.BAD_ADDRESS,
+          "this transport only dials addresses naming the peer's key (quic:ed25519:...@host:port),"
+              + " got "
+              + to);
+    }
+    return where;
+  }
+
+  /** The live connection to this location, or a new one being established. */
+  private CompletableFuture<Connection> connection(PeerAddress to, QuicLocation where) {
+    String k = where.toString();
+    synchronized (connections) {
+      CompletableFuture<Connection> f = connections.get(k);
+      if (f != null
+          && (!f.isDone() || (!f.isCompletedExceptionally() && f.join().quic.isActive()))) {
+        return f;
+      }
+      CompletableFuture<Connection> fresh = new CompletableFuture<>();
+      connections.put(k, fresh);
+      fresh.whenComplete(
+          (c, e) -> {
+            if (e != null) {
+              connections.remove(k, fresh);
+            } else {
+              c.quic.closeFuture().addListener(ignored -> connections.remove(k, fresh));
+            }
+          });
+      try {
+        // Name resolution may block: never on the caller or an event loop.
+        workers.execute(() -> connect(to, where, fresh));
+      } catch (RejectedExecutionException e) {
+        fresh.completeExceptionally(closedException());
+      }
+      return fresh;
+    }
+  }
+
+  private void connect(PeerAddress to, QuicLocation where, CompletableFuture<Connection> result) {
+    PeerKeyTrustManager trust = new PeerKeyTrustManager(where.key());
+    InetSocketAddress remote;
+    ChannelHandler codec;
+    try {
+      remote = new InetSocketAddress(where.socketHost(), where.port());
+      if (remote.isUnresolved()) {
+        result.completeExceptionally(
+            new TransportException(Kind.UNREACHABLE, "cannot resolve the host of " + to));
+        return;
+      }
+      QuicSslContext ssl =
+          QuicSslContextBuilder.forClient()
+              .keyManager(new IdentityKeyManager(identity), null)
+              .trustManager(trust)
+              .applicationProtocols(ALPN)
+              .option(BoringSSLContextOption.SIGNATURE_ALGORITHMS, SIGNATURE_ALGORITHMS)
+              .build();
+      codec = configure(new QuicClientCodecBuilder().sslContext(ssl)).build();
+    } catch (RuntimeException e) {
+      result.completeExceptionally(unreachable(to, e));
+      return;
+    }
+    ChannelFuture bind;
+    try {
+      bind =
+          new Bootstrap()
+              .group(group)
+              .channel(NioDatagramChannel.class)
+              .handler(codec)
+              .bind(new InetSocketAddress(0));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(closed ? closedException() : unreachable(to, e));
+      return;
+    }
+    bind.addListener(
+        ignored -> {
+          if (!bind.isSuccess()) {
+            result.completeExceptionally(
+                closed ? closedException() : unreachable(to, bind.cause()));
+            return;
+          }
+          Channel udp = bind.channel();
+          io.netty.util.concurrent.Future<QuicChannel> handshake =
+              QuicChannel.newBootstrap(udp)
+                  .handler(new ChannelInboundHandlerAdapter())
+                  .streamHandler(new RefuseStreams())
+                  .remoteAddress(remote)
+                  .connect();
+          java.util.concurrent.atomic.AtomicBoolean timedOut =
+              new java.util.concurrent.atomic.AtomicBoolean();
+          // Nothing refuses a QUIC connection: a handshake that does not complete in time is the
+          // sign that nothing listens. Closing the socket fails the handshake.
+          ScheduledFuture<?> timer =
+              udp.eventLoop()
+                  .schedule(
+                      () -> {
+                        if (!handshake.isDone()) {
+                          timedOut.set(true);
+                          udp.close();
+                        }
+                      },
+                      limits.connectTimeout().toMillis(),
+                      TimeUnit.MILLISECONDS);
+          handshake.addListener(
+              done -> {
+                timer.cancel(false);
+                if (handshake.isSuccess()) {
+                  QuicChannel quic = handshake.getNow();
+                  Connection c = new Connection(udp, quic);
+                  quic.closeFuture().addListener(closedConn -> udp.close());
+                  if (!result.complete(c) || closed) {
+                    quic.close();
+                  }
+                  c.scheduleKeepAlive();
+                  return;
+                }
+                udp.close();
+                result.completeExceptionally(
+                    handshakeFailure(to, trust, handshake, timedOut.get()));
+              });
+        });
+  }
+
+  private TransportException handshakeFailure(
+      PeerAddress to,
+      PeerKeyTrustManager trust,
+      io.netty.util.concurrent.Future<?> handshake,
+      boolean timedOut) {
+    if (trust.refusal() != null) {
+      return new PeerKeyMismatchException(
+          "refused " + to + ": " + trust.refusal(), handshake.cause());
+    }
+    if (closed) {
+      return closedException();
+    }
+    if (timedOut) {
+      return new TransportException(
+          Kind.UNREACHABLE, "no QUIC handshake with " + to + " within " + limits.connectTimeout());
+    }
+    return unreachable(to, handshake.cause());
+  }
+
+  /** One connection: its UDP socket and QUIC channel. */
+  private final class Connection {
+    final Channel udp;
+    final QuicChannel quic;
+    volatile long lastUsedNanos = System.nanoTime();
+
+    Connection(Channel udp, QuicChannel quic) {
+      this.udp = udp;
+      this.quic = quic;
+    }
+
+    void request(PeerAddress to, byte[] request, CompletableFuture<byte[]> result) {
+      lastUsedNanos = System.nanoTime();
+      ClientStream reader = new ClientStream(to, result);
+      io.netty.util.concurrent.Future<QuicStreamChannel> stream =
+          quic.newStreamBootstrap()
+              .type(QuicStreamType.BIDIRECTIONAL)
+              .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+              .handler(reader)
+              .create();
+      stream.addListener(
+          ignored -> {
+            if (!stream.isSuccess()) {
+              fail(
+                  result,
+                  closed
+                      ? closedException()
+                      : new TransportException(
+                          Kind.UNREACHABLE,
+                          "cannot open a stream to " + to + ": " + stream.cause(),
+                          stream.cause()));
+              return;
+            }
+            QuicStreamChannel ch = stream.getNow();
+            ScheduledFuture<?> timeout =
+                ch.eventLoop()
+                    .schedule(
+                        () -> {
+                          if (reader.settle(
+                              new TransportException(
+                                  Kind.TIMEOUT,
+                                  "no response from "
+                                      + to
+                                      + " within "
+                                      + limits.requestTimeout()))) {
+                            ch.close();
+                          }
+                        },
+                        limits.requestTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            result.whenComplete(
+                (r, e) -> {
+                  timeout.cancel(false);
+                  if (e != null) {
+                    ch.close();
+                  }
+                });
+            ByteBuf out = ch.alloc().buffer(4 + request.length);
+            out.writeInt(request.length).writeBytes(request);
+            ch.writeAndFlush(out).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+          });
+    }
+
+    void scheduleKeepAlive() {
+      quic.eventLoop()
+          .schedule(
+              () -> {
+                if (!quic.isActive() || closed) {
+                  return;
+                }
+                if (System.nanoTime() - lastUsedNanos < KEEP_ALIVE_WINDOW.toNanos()) {
+                  quic.newStreamBootstrap()
+                      .type(QuicStreamType.BIDIRECTIONAL)
+                      .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                      .handler(new KeepAliveStream())
+                      .create();
+                }
+                scheduleKeepAlive();
+              },
+              KEEP_ALIVE_INTERVAL.toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A keep-alive stream: FIN at once, ignore the answer. */
+  private static final class KeepAliveStream extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** Servers may not open streams towards a client. */
+  @ChannelHandler.Sharable
+  private static final class RefuseStreams extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.close();
+    }
+  }
+
+  /** Reads the framed response of one request, against the response cap. */
+  private final class ClientStream extends ChannelInboundHandlerAdapter {
+    private final PeerAddress to;
+    private final CompletableFuture<byte[]> result;
+    private final byte[] header = new byte[5];
+    private int headerFilled;
+    private byte[] body;
+    private int bodyFilled;
+    private boolean settled; // on the stream's event loop only
+
+    ClientStream(PeerAddress to, CompletableFuture<byte[]> result) {
+      this.to = to;
+      this.result = result;
+    }
+
+    /** Fails the request unless it was already answered or failed; true if this call failed it. */
+    boolean settle(TransportException e) {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      fail(result, e);
+      return true;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        while (in.isReadable() && !settled) {
+          if (headerFilled < header.length) {
+            int n = Math.min(header.length - headerFilled, in.readableBytes());
+            in.readBytes(header, headerFilled, n);
+            headerFilled += n;
+            if (headerFilled < header.length) {
+              return;
+            }
+            int length =
+                ((header[1] & 0xff) << 24)
+                    | ((header[2] & 0xff) << 16)
+                    | ((header[3] & 0xff) << 8)
+                    | (header[4] & 0xff);
+            if (header[0] == OK && (length < 0 || length > limits.maxResponseBytes())) {
+              settle(
+                  new TransportException(
+                      Kind.TOO_LARGE,
+                      "a response of "
+                          + Integer.toUnsignedString(length)
+                          + " bytes from "
+                          + to
+                          + " exceeds this client's cap of "
+                          + limits.maxResponseBytes()));
+              ctx.close();
+              return;
+            }
+            if (header[0] != OK && (length < 0 || length > MAX_ERROR_BYTES)) {
+              settle(
+                  new TransportException(
+                      Kind.BAD_RESPONSE, to + " answered with a malformed error frame"));
+              ctx.close();
+              return;
+            }
+            body = new byte[length];
+          }
+          int n = Math.min(body.length - bodyFilled, in.readableBytes());
+          in.readBytes(body, bodyFilled, n);
+          bodyFilled += n;
+          if (bodyFilled == body.length) {
+            finish(header[0], body);
+          }
+        }
+      } finally {
+        in.release();
+      }
+    }
+
+    private void finish(byte status, byte[] payload) {
+      String detail = new String(payload, StandardCharsets.UTF_8);
+      switch (status) {
+        case OK -> {
+          settled = true;
+          deliver(result, payload);
+        }
+        case REQUEST_TOO_LARGE ->
+            settle(
+                new TransportException(
+                    Kind.TOO_LARGE, to + " refused the request as too large: " + detail));
+        case RESPONSE_TOO_LARGE ->
+            settle(
+                new TransportException(
+                    Kind.TOO_LARGE, to + " could not send its response: " + detail));
+        case HANDLER_FAILED ->
+            settle(
+                new TransportException(Kind.BAD_RESPONSE, to + " failed the request: " + detail));
+        default ->
+            settle(
+                new TransportException(
+                    Kind.BAD_RESPONSE, to + " answered with unknown status " + status));
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownReadComplete.INSTANCE && !settled) {
+        settle(
+            new TransportException(
+                Kind.BAD_RESPONSE, to + " ended the stream before a whole response"));
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!settled) {
+        settle(lost(ctx));
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!settled) {
+        settle(lost(ctx));
+      }
+      ctx.close();
+    }
+
+    private TransportException lost(ChannelHandlerContext ctx) {
+      if (closed) {
+        return closedException();
+      }
+      if (!ctx.channel().parent().isActive()) {
+        return new TransportException(
+            Kind.UNREACHABLE, "the connection to " + to + " closed before it answered");
+      }
+      return new TransportException(
+          Kind.BAD_RESPONSE, to + " closed the stream before a whole response");
+    }
+  }
+
+  // ---- completion ----
+
+  /** Completes on a worker thread, never on an event loop. */
+  private void deliver(CompletableFuture<byte[]> result, byte[] value) {
+    try {
+      workers.execute(() -> result.complete(value));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(closedException());
+    }
+  }
+
+  /** Fails on a worker thread; true if this call decided the outcome. */
+  private boolean fail(CompletableFuture<byte[]> result, TransportException e) {
+    if (result.isDone()) {
+      return false;
+    }
+    try {
+      workers.execute(() -> result.completeExceptionally(e));
+    } catch (RejectedExecutionException rejected) {
+      result.completeExceptionally(e);
+    }
+    return true;
+  }
+
+  private static TransportException unreachable(PeerAddress to, Throwable cause) {
+    return new TransportException(
+        Kind.UNREACHABLE, "the QUIC connection to " + to + " failed: " + cause, cause);
+  }
+
+  // ---- close ----
+
+  /** Stops the server, closes every connection, then stops the event loops and worker threads. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    stopServer();
+    List<CompletableFuture<Connection>> all;
+    synchronized (connections) {
+      all = List.copyOf(connections.values());
+      connections.clear();
+    }
+    for (CompletableFuture<Connection> f : all) {
+      f.completeExceptionally(closedException());
+      if (f.isDone() && !f.isCompletedExceptionally()) {
+        Connection c = f.join();
+        c.quic.close().awaitUninterruptibly(SHUTDOWN.toMillis());
+        c.udp.close().awaitUninterruptibly(SHUTDOWN.toMillis());
+      }
+    }
+    for (CompletableFuture<byte[]> r : List.copyOf(pending)) {
+      r.completeExceptionally(closedException());
+    }
+    group
+        .shutdownGracefully(0, SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(SHUTDOWN.toMillis());
+    workers.shutdownNow();
+    try {
+      if (!workers.awaitTermination(SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("the QUIC worker threads did not stop within {}", SHUTDOWN);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "QuicTransport" + serverAddress().map(a -> "[" + a + "]").orElse("");
+  }
+
+  private static TransportException closedException() {
+    return new TransportException(Kind.CLOSED, "the quic transport is closed");
+  }
+}
