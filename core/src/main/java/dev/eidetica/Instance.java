@@ -210,6 +210,17 @@ public final class Instance implements AutoCloseable {
     return key.publicKey();
   }
 
+  /**
+   * The device's private key, for a transport that proves this device's identity inside TLS (the
+   * QUIC transport's certificate and handshake signature are made by the TLS stack itself, so
+   * {@link #signAsDevice} cannot serve). Whoever holds it can act as this device: hand it only to
+   * in-process transport code, never to a peer or a log.
+   */
+  public SigningKey deviceSigningKey() {
+    checkOpen();
+    return deviceKey;
+  }
+
   SigningKey signingKey(PublicKey key) {
     if (key.equals(deviceKey.publicKey())) {
       return deviceKey;
