@@ -15,7 +15,11 @@ import dev.eidetica.sync.engine.SyncEngine;
 import dev.eidetica.sync.state.SyncStateStore;
 import dev.eidetica.sync.transport.InMemoryNetwork;
 import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.sync.transport.SyncTransport;
+import dev.eidetica.sync.transport.TransportLimits;
 import dev.eidetica.transport.http.HttpTransport;
+import dev.eidetica.transport.quic.QuicIdentity;
+import dev.eidetica.transport.quic.QuicTransport;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -49,8 +53,10 @@ public final class SyncBenchmark {
   public static void main(String[] args) throws Exception {
     int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
+    transport = args.length > 2 ? args[2] : "http";
     System.out.printf(
-        "cores=%d java=%s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
+        "cores=%d java=%s transport=%s%n",
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), transport);
     Path dir = Files.createTempDirectory("eidetica-sync-bench");
     try {
       fullSync(dir.resolve("full"), entries);
@@ -65,8 +71,17 @@ public final class SyncBenchmark {
     }
   }
 
+  /** Which transport the two nodes use: {@code http} (default) or {@code quic}. */
+  private static String transport = "http";
+
   private static Sync start(Instance i) {
-    return Sync.builder(i).config(CONFIG).transport(new HttpTransport()).start();
+    SyncTransport t =
+        transport.equals("quic")
+            ? new QuicTransport(
+                TransportLimits.DEFAULTS,
+                new QuicIdentity(i.deviceSigningKey(), QuicIdentity.Trust.ANY_KEY_UNLESS_NAMED))
+            : new HttpTransport();
+    return Sync.builder(i).config(CONFIG).transport(t).start();
   }
 
   private static Database shared(Instance owner, Instance reader) {
@@ -95,8 +110,8 @@ public final class SyncBenchmark {
       long total = db.entryCount();
       try (Sync sa = start(a);
           Sync sb = start(b)) {
-        PeerAddress addr = sa.listen("http", "127.0.0.1:0").get();
-        sb.listen("http", "127.0.0.1:0").get();
+        PeerAddress addr = sa.listen(transport, "127.0.0.1:0").get();
+        sb.listen(transport, "127.0.0.1:0").get();
         sb.addPeer(addr, a.deviceKey()).get();
         long t0 = System.nanoTime();
         SyncReport r = sb.join(db.id(), a.deviceKey()).get(30, TimeUnit.MINUTES);
@@ -105,8 +120,8 @@ public final class SyncBenchmark {
           throw new AssertionError("full sync did not converge: " + r);
         }
         System.out.printf(
-            "full sync over HTTP: %d entries in %.2f s = %.0f entries/s (each verified)%n",
-            total, secs, total / secs);
+            "full sync over %s: %d entries in %.2f s = %.0f entries/s (each verified)%n",
+            transport, total, secs, total / secs);
       }
     }
   }
@@ -117,8 +132,8 @@ public final class SyncBenchmark {
       Database db = shared(a, b);
       try (Sync sa = start(a);
           Sync sb = start(b)) {
-        PeerAddress addr = sa.listen("http", "127.0.0.1:0").get();
-        sb.listen("http", "127.0.0.1:0").get();
+        PeerAddress addr = sa.listen(transport, "127.0.0.1:0").get();
+        sb.listen(transport, "127.0.0.1:0").get();
         sb.addPeer(addr, a.deviceKey()).get();
         sb.join(db.id(), a.deviceKey()).get();
         // A learned B from the join; wait until A pushes to it.
@@ -148,7 +163,8 @@ public final class SyncBenchmark {
         }
         Arrays.sort(micros);
         System.out.printf(
-            "commit on A until stored on B (HTTP, %d samples): median %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            "commit on A until stored on B (%s, %d samples): median %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            transport,
             samples,
             micros[samples / 2] / 1000.0,
             micros[(int) (samples * 0.99)] / 1000.0,
