@@ -2,19 +2,19 @@ package dev.eidetica.transport.http;
 
 import dev.eidetica.Database;
 import dev.eidetica.Instance;
-import dev.eidetica.Transaction;
-import dev.eidetica.auth.Permission;
 import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.sync.Sync;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.transport.SyncNode;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
-/** A real node for integration tests: a SQLite instance, sync over HTTP on 127.0.0.1:0. */
+/**
+ * A real node over HTTP for the lifecycle tests: a SQLite instance, sync over HTTP on 127.0.0.1:0.
+ * The integration suite that runs over every transport uses {@link SyncNode}.
+ */
 final class HttpNode implements AutoCloseable {
-  static final SyncConfig CONFIG = SyncConfig.builder().periodicSync(Duration.ofSeconds(5)).build();
+  static final SyncConfig CONFIG = SyncNode.CONFIG;
 
   final Path dir;
   final Instance instance;
@@ -42,34 +42,15 @@ final class HttpNode implements AutoCloseable {
   }
 
   static <T> T get(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return SyncNode.get(f);
   }
 
   static Database shared(Instance owner, String name, Instance... writers) {
-    Database db = owner.createDatabase(name);
-    try (Transaction tx = db.newTransaction()) {
-      for (Instance w : writers) {
-        tx.settings().grant(w.deviceKey(), Permission.write(10));
-      }
-      tx.commit();
-    }
-    return db;
+    return SyncNode.shared(owner, name, writers);
   }
 
   static void put(Database db, String key, String value) {
-    try (Transaction tx = db.newTransaction()) {
-      tx.docStore("data").set(key, value);
-      tx.commit();
-    }
+    SyncNode.put(db, key, value);
   }
 
   @Override
