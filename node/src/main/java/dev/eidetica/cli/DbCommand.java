@@ -139,7 +139,9 @@ final class DbCommand {
           return known.get().key();
         }
         PeerStatus added =
-            Await.result(sync.addPeer(address, null), "the handshake with " + address);
+            Await.result(
+                sync.addPeer(address, PeerArgument.expectedKey(address, null)),
+                "the handshake with " + address);
         out.println("added peer " + added.key() + " at " + address);
         return added.key();
       }

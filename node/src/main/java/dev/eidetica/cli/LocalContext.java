@@ -6,7 +6,6 @@ import dev.eidetica.node.NodeFile;
 import dev.eidetica.node.SyncService;
 import dev.eidetica.sync.Sync;
 import dev.eidetica.sync.SyncConfig;
-import dev.eidetica.transport.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,16 +67,16 @@ final class LocalContext implements CliContext {
   public Sync sync() {
     if (sync == null) {
       Instance opened = instance();
-      sync =
+      Sync.Builder builder =
           Sync.builder(opened)
               .config(
                   SyncConfig.builder()
                       .name(SyncService.displayName(dir))
                       .resumeOnStart(false)
                       .periodicSync(Duration.ZERO)
-                      .build())
-              .transport(new HttpTransport())
-              .start();
+                      .build());
+      SyncService.transports(opened).forEach(builder::transport);
+      sync = builder.start();
     }
     return sync;
   }

@@ -53,9 +53,19 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
               + " 0.0.0.0:PORT accepts peers from anywhere).")
   HostPort http;
 
+  @Option(
+      names = "--quic",
+      paramLabel = "HOST:PORT",
+      converter = HostPortConverter.class,
+      description =
+          "Also serve sync over QUIC at this address (default: no QUIC server). Peers add the node"
+              + " by the address it prints, quic:ed25519:KEY@HOST:PORT, which names its key.")
+  HostPort quic;
+
   /**
    * The services a node runs, started in this order once the instance is open and closed in reverse
-   * before it closes: the sync engine with its HTTP server on {@code config.syncAddress()}.
+   * before it closes: the sync engine with its HTTP server on {@code config.syncAddress()} and, if
+   * configured, its QUIC server on {@code config.quicAddress()}.
    */
   static List<NodeService> services(NodeConfig config) {
     return List.of(new SyncService());
@@ -77,7 +87,7 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
                   + "); stop it with: eidetica node stop");
       return EideticaCli.FAILURE;
     }
-    NodeConfig config = new NodeConfig(dir, http);
+    NodeConfig config = new NodeConfig(dir, http, quic);
     Node node = new Node(config, services(config), EideticaCli::runOnNode);
     AtomicBoolean reported = new AtomicBoolean();
     Runnable reportStopped =
@@ -116,6 +126,9 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
     out.println("  device key  " + status.deviceKey());
     out.println("  data        " + status.dataDirectory());
     out.println("  sync        " + status.syncAddress());
+    if (status.quicAddress() != null) {
+      out.println("  quic        " + status.quicAddress());
+    }
     out.println("press Ctrl-C to stop");
     out.flush();
     node.awaitStop();
@@ -197,6 +210,9 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
       out.println("pid      " + status.pid());
       out.println("data     " + status.dataDirectory());
       out.println("sync     " + status.syncAddress());
+      if (status.quicAddress() != null) {
+        out.println("quic     " + status.quicAddress());
+      }
       out.println("control  127.0.0.1:" + status.controlPort());
       out.println("key      " + status.deviceKey());
       return 0;
@@ -234,7 +250,10 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
     }
   }
 
-  /** Parses {@code --http}; a bad address is a usage error that says what is wrong. */
+  /**
+   * Parses {@code --http} and {@code --quic}; a bad address is a usage error that says what is
+   * wrong.
+   */
   static final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
     @Override
     public HostPort convert(String value) {

@@ -87,6 +87,47 @@ final class PeerArgument {
         : Optional.of(single(matching, address.toString()));
   }
 
+  /**
+   * The key an address names, if it names one: a QUIC address written {@code
+   * quic:ed25519:<base64>@host:port} names the key the peer must present.
+   *
+   * @throws IllegalArgumentException if the part before {@code @} is not a valid key
+   */
+  static Optional<PublicKey> keyNamedBy(PeerAddress address) {
+    int at = address.location().lastIndexOf('@');
+    if (!address.transport().equals("quic") || at < 0) {
+      return Optional.empty();
+    }
+    String key = address.location().substring(0, at);
+    try {
+      return Optional.of(PublicKey.parse(key));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "the address " + address + " names \"" + key + "\", which is not a key (ed25519:...)", e);
+    }
+  }
+
+  /**
+   * The key a peer at {@code address} must prove: {@code expect} if given, else the key the address
+   * names, else null (any key).
+   *
+   * @throws IllegalArgumentException if the address names another key than {@code expect}
+   */
+  static PublicKey expectedKey(PeerAddress address, PublicKey expect) {
+    Optional<PublicKey> named = keyNamedBy(address);
+    if (expect != null && named.isPresent() && !named.get().equals(expect)) {
+      throw new IllegalArgumentException(
+          "the address "
+              + address
+              + " names the key "
+              + named.get()
+              + " but --expect gives "
+              + expect
+              + "; give one key");
+    }
+    return expect != null ? expect : named.orElse(null);
+  }
+
   /** The key, if {@code text} is a valid full key. */
   static Optional<PublicKey> fullKey(String text) {
     try {

@@ -38,21 +38,30 @@ final class PeerCommand {
     @Parameters(
         paramLabel = "ADDRESS",
         converter = AddressConverter.class,
-        description = "Where the node listens: HOST:PORT (e.g. 127.0.0.1:7117) or http:HOST:PORT.")
+        description =
+            "Where the node listens: HOST:PORT (e.g. 127.0.0.1:7117) or http:HOST:PORT for HTTP;"
+                + " quic:ed25519:KEY@HOST:PORT (as 'node' prints it) for QUIC, which accepts only"
+                + " that key.")
     PeerAddress address;
 
     @Option(
         names = "--expect",
         paramLabel = "KEY",
         converter = KeyConverter.class,
-        description = "The key the node must prove (ed25519:...), as its 'key show' prints it.")
+        description =
+            "The key the node must prove (ed25519:...), as its 'key show' prints it. A QUIC"
+                + " address that names a key implies it.")
     PublicKey expect;
 
     @Override
     public Integer call() {
       PeerStatus added =
           Await.result(
-              peer.root.context().sync().addPeer(address, expect), "the handshake with " + address);
+              peer.root
+                  .context()
+                  .sync()
+                  .addPeer(address, PeerArgument.expectedKey(address, expect)),
+              "the handshake with " + address);
       spec.commandLine().getOut().println("added peer " + added.key() + " at " + address);
       return 0;
     }

@@ -110,7 +110,8 @@ public final class Node implements AutoCloseable {
                 config.dataDirectory().toString(),
                 control.port(),
                 boundSyncAddress(),
-                instance.deviceKey().toString());
+                instance.deviceKey().toString(),
+                service(SyncService.class).flatMap(SyncService::quicAddress).orElse(null));
         status = current;
         writeNodeFile(
             new NodeFile(
@@ -118,7 +119,8 @@ public final class Node implements AutoCloseable {
                 current.controlPort(),
                 token,
                 current.syncAddress(),
-                current.deviceKey()));
+                current.deviceKey(),
+                current.quicAddress()));
       } catch (RuntimeException e) {
         try {
           closeLocked();

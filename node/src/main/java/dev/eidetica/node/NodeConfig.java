@@ -2,17 +2,21 @@ package dev.eidetica.node;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What a node runs on: its data directory and the address its sync server listens on. Immutable;
- * the data directory is absolute and normalized, so the node and everything it advertises name the
- * directory the same way whatever the working directory.
+ * What a node runs on: its data directory, the address its HTTP sync server listens on and, if it
+ * serves QUIC too, the address its QUIC server listens on. Immutable; the data directory is
+ * absolute and normalized, so the node and everything it advertises name the directory the same way
+ * whatever the working directory.
  *
  * @param dataDirectory the instance's data directory (must hold an initialized instance)
  * @param syncAddress where the HTTP sync server listens (default {@value #DEFAULT_SYNC_ADDRESS});
  *     port 0 binds any free port
+ * @param quicAddress where the QUIC sync server listens ({@code --quic}), or null for no QUIC
+ *     server; port 0 binds any free port
  */
-public record NodeConfig(Path dataDirectory, HostPort syncAddress) {
+public record NodeConfig(Path dataDirectory, HostPort syncAddress, HostPort quicAddress) {
   /**
    * The default sync listen address: loopback only, so a node is not reachable from other machines
    * until its operator chooses an address that is.
@@ -23,6 +27,16 @@ public record NodeConfig(Path dataDirectory, HostPort syncAddress) {
     Objects.requireNonNull(dataDirectory, "dataDirectory");
     Objects.requireNonNull(syncAddress, "syncAddress");
     dataDirectory = dataDirectory.toAbsolutePath().normalize();
+  }
+
+  /** A node on {@code dataDirectory} serving sync over HTTP at {@code syncAddress} only. */
+  public NodeConfig(Path dataDirectory, HostPort syncAddress) {
+    this(dataDirectory, syncAddress, null);
+  }
+
+  /** Where the QUIC sync server listens, if the node serves QUIC. */
+  public Optional<HostPort> quic() {
+    return Optional.ofNullable(quicAddress);
   }
 
   /** A node on {@code dataDirectory} with the default sync address. */

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * The contents of {@code <data dir>/node.json}, by which a running node tells other processes on
  * the machine how to reach it: its process ID, its control port on 127.0.0.1, the bearer token
- * every control request must carry, its sync address and its device key.
+ * every control request must carry, its sync addresses and its device key.
  *
  * <p>Guarantees: {@link #write} replaces the file atomically (readers see the old file or the new
  * one, never part of one) and creates it readable by the owner only, since the token lets anyone
@@ -26,9 +26,16 @@ import java.util.Optional;
  * @param token the bearer token (32 random bytes, base64url without padding)
  * @param syncAddress where its sync server is bound ({@code HOST:PORT}, the real port)
  * @param deviceKey its device key ({@code ed25519:...})
+ * @param quicAddress where its QUIC sync server is bound ({@code quic:ed25519:<base64>@HOST:PORT}),
+ *     or null when it serves no QUIC
  */
 public record NodeFile(
-    long pid, int controlPort, String token, String syncAddress, String deviceKey) {
+    long pid,
+    int controlPort,
+    String token,
+    String syncAddress,
+    String deviceKey,
+    String quicAddress) {
   /** The file's name in the data directory. */
   public static final String NAME = "node.json";
 
@@ -112,6 +119,8 @@ public record NodeFile(
         + syncAddress
         + ", deviceKey="
         + deviceKey
+        + ", quicAddress="
+        + quicAddress
         + "]";
   }
 }

@@ -1,25 +1,37 @@
 package dev.eidetica.node;
 
+import dev.eidetica.Instance;
 import dev.eidetica.sync.Sync;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.transport.PeerAddress;
+import dev.eidetica.sync.transport.SyncTransport;
+import dev.eidetica.sync.transport.TransportLimits;
 import dev.eidetica.transport.http.HttpTransport;
+import dev.eidetica.transport.quic.QuicIdentity;
+import dev.eidetica.transport.quic.QuicTransport;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The node's sync: the sync engine on the node's instance, and its HTTP server on the node's sync
- * address ({@code --http}). Starting it resumes every persisted relationship, so a restarted node
- * catches up with its peers at once; from then on every commit to a synced database is pushed to
- * its peers, and peers can connect to this node.
+ * The node's sync: the sync engine on the node's instance, its HTTP server on the node's sync
+ * address ({@code --http}) and, when the node was given {@code --quic}, its QUIC server on that
+ * address. Starting it resumes every persisted relationship, so a restarted node catches up with
+ * its peers at once; from then on every commit to a synced database is pushed to its peers, and
+ * peers can connect to this node.
  *
- * <p>Guarantees: once {@link #start} returns, the server accepts peers at {@link #address()}, the
- * address actually bound (with the real port when the node was given port 0); if the server cannot
- * bind, {@code start} fails with a {@link NodeStartException} saying so and leaves nothing running.
- * {@link #close()} stops the server and the engine; the instance stays open (the node closes it
- * afterwards).
+ * <p>The engine always has both transports, so the node can dial peers at {@code http:} and {@code
+ * quic:} addresses whether or not it serves QUIC itself. Its QUIC identity is the instance's device
+ * key: the TLS handshake proves the same key the sync handshake does.
+ *
+ * <p>Guarantees: once {@link #start} returns, the servers accept peers at {@link #address()} and
+ * {@link #quicAddress()}, the addresses actually bound (with the real port when the node was given
+ * port 0); if a server cannot bind, {@code start} fails with a {@link NodeStartException} saying so
+ * and leaves nothing running. {@link #close()} stops the servers and the engine; the instance stays
+ * open (the node closes it afterwards).
  */
 public final class SyncService implements NodeService {
   /** Binding a local port takes milliseconds; this only guards against a wedged engine. */
@@ -27,38 +39,67 @@ public final class SyncService implements NodeService {
 
   private volatile Sync sync;
   private volatile String address;
+  private volatile String quicAddress;
+
+  /**
+   * The transports a sync on {@code instance} dials and serves with: HTTP, and QUIC with the device
+   * key as its TLS identity (pinning a peer's key whenever its address names one).
+   */
+  public static List<SyncTransport> transports(Instance instance) {
+    return List.of(
+        new HttpTransport(),
+        new QuicTransport(
+            TransportLimits.DEFAULTS,
+            new QuicIdentity(
+                instance.deviceSigningKey(), QuicIdentity.Trust.ANY_KEY_UNLESS_NAMED)));
+  }
 
   @Override
   public void start(Node node) {
     HostPort bind = node.config().syncAddress();
-    Sync started =
+    Sync.Builder builder =
         Sync.builder(node.instance())
-            .config(SyncConfig.builder().name(displayName(node.config().dataDirectory())).build())
-            .transport(new HttpTransport())
-            .start();
+            .config(SyncConfig.builder().name(displayName(node.config().dataDirectory())).build());
+    for (SyncTransport transport : transports(node.instance())) {
+      builder.transport(transport);
+    }
+    Sync started = builder.start();
+    address = listen(started, HttpTransport.NAME, bind, "--http").location();
+    Optional<HostPort> quic = node.config().quic();
+    if (quic.isPresent()) {
+      quicAddress = listen(started, QuicTransport.NAME, quic.get(), "--quic").toString();
+    }
+    sync = started;
+  }
+
+  /** Starts the named transport's server at {@code bind}; on failure closes {@code started}. */
+  private static PeerAddress listen(Sync started, String transport, HostPort bind, String option) {
     try {
-      PeerAddress bound =
-          started
-              .listen(HttpTransport.NAME, bind.toString())
-              .get(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      address = bound.location();
-      sync = started;
+      return started
+          .listen(transport, bind.toString())
+          .get(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw closing(
           started,
           new NodeStartException(
-              "cannot serve sync at "
+              "cannot serve "
+                  + label(transport)
+                  + " at "
                   + bind
                   + ": "
                   + cause.getMessage()
-                  + "; choose another address with --http HOST:PORT",
+                  + "; choose another address with "
+                  + option
+                  + " HOST:PORT",
               cause));
     } catch (TimeoutException e) {
       throw closing(
           started,
           new NodeStartException(
-              "the sync server did not start at "
+              "the "
+                  + label(transport)
+                  + " server did not start at "
                   + bind
                   + " within "
                   + LISTEN_TIMEOUT_SECONDS
@@ -68,8 +109,14 @@ public final class SyncService implements NodeService {
       Thread.currentThread().interrupt();
       throw closing(
           started,
-          new NodeStartException("interrupted while starting the sync server at " + bind, e));
+          new NodeStartException(
+              "interrupted while starting the " + label(transport) + " server at " + bind, e));
     }
+  }
+
+  /** How messages name a transport's sync: {@code sync} for HTTP, the original and default. */
+  private static String label(String transport) {
+    return transport.equals(QuicTransport.NAME) ? "QUIC sync" : "sync";
   }
 
   /**
@@ -86,9 +133,10 @@ public final class SyncService implements NodeService {
   }
 
   /**
-   * Where peers reach this node: {@code host:port} as bound (for example {@code 127.0.0.1:7117}),
-   * the form {@code eidetica peer add} takes. A wildcard host such as {@code 0.0.0.0} stays as
-   * given; peers on other machines need this machine's own address with that port.
+   * Where peers reach this node over HTTP: {@code host:port} as bound (for example {@code
+   * 127.0.0.1:7117}), the form {@code eidetica peer add} takes. A wildcard host such as {@code
+   * 0.0.0.0} stays as given; peers on other machines need this machine's own address with that
+   * port.
    *
    * @throws IllegalStateException before {@link #start}
    */
@@ -98,6 +146,16 @@ public final class SyncService implements NodeService {
       throw new IllegalStateException("the node's sync server has not started");
     }
     return current;
+  }
+
+  /**
+   * Where peers reach this node over QUIC, if it serves QUIC: {@code
+   * quic:ed25519:<base64>@host:port} as bound, naming the device key, so a peer dialing it accepts
+   * only this node (the form {@code eidetica peer add} takes). Empty before {@link #start} and when
+   * the node was not given {@code --quic}.
+   */
+  public Optional<String> quicAddress() {
+    return Optional.ofNullable(quicAddress);
   }
 
   /**

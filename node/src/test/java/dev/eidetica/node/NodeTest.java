@@ -124,7 +124,12 @@ class NodeTest {
     NodeFile real = NodeFile.read(dir).orElseThrow();
     NodeFile forged =
         new NodeFile(
-            real.pid(), real.controlPort(), "forged", real.syncAddress(), real.deviceKey());
+            real.pid(),
+            real.controlPort(),
+            "forged",
+            real.syncAddress(),
+            real.deviceKey(),
+            real.quicAddress());
     assertThatThrownBy(() -> new ControlClient(dir, forged).run(List.of("db", "list")))
         .isExactlyInstanceOf(ControlException.class)
         .hasMessageContaining("HTTP 401")
