@@ -46,6 +46,9 @@ public final class SyncService implements NodeService {
    * key as its TLS identity (pinning a peer's key whenever its address names one).
    */
   public static List<SyncTransport> transports(Instance instance) {
+    if (!QuicTransport.isSupported()) {
+      return List.of(new HttpTransport()); // no QUIC native library on this platform
+    }
     return List.of(
         new HttpTransport(),
         new QuicTransport(

@@ -120,6 +120,18 @@ public final class QuicTransport implements SyncTransport {
   private volatile boolean closed;
 
   /**
+   * True when this platform has Netty QUIC's native library (it ships for linux-x86_64 only); where
+   * it does not, a node runs with HTTP alone.
+   */
+  public static boolean isSupported() {
+    try {
+      return io.netty.handler.codec.quic.Quic.isAvailable();
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
    * A transport with these caps and timeouts, presenting and trusting keys as the identity says.
    */
   public QuicTransport(TransportLimits limits, QuicIdentity identity) {
