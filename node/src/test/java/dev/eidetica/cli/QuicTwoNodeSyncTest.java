@@ -1,5 +1,7 @@
 package dev.eidetica.cli;
 
+import static dev.eidetica.cli.CliRun.ok;
+import static dev.eidetica.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,13 +10,10 @@ import dev.eidetica.node.HostPort;
 import dev.eidetica.node.Node;
 import dev.eidetica.node.NodeConfig;
 import dev.eidetica.node.NodeFile;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,26 +36,6 @@ class QuicTwoNodeSyncTest {
   private String bobKey;
   private String notes;
   private final List<Node> nodes = new ArrayList<>();
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(Path dir, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withData = new String[args.length + 2];
-    withData[0] = "--data";
-    withData[1] = dir.toString();
-    System.arraycopy(args, 0, withData, 2, args.length);
-    int code =
-        EideticaCli.run(withData, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private static String ok(Path dir, String... args) {
-    Result result = run(dir, args);
-    assertThat(result.code()).as("%s: %s", List.of(args), result).isZero();
-    return result.out();
-  }
 
   @BeforeEach
   void initialize() {
@@ -126,7 +105,7 @@ class QuicTwoNodeSyncTest {
       otherKey = other.deviceKey().toString();
     }
 
-    Result added = run(bob, "peer", "add", atAlice, "--expect", otherKey);
+    CliRun.Result added = run(bob, "peer", "add", atAlice, "--expect", otherKey);
 
     assertThat(added.code()).isEqualTo(1);
     assertThat(added.err()).startsWith("error: ").contains(aliceKey, otherKey).hasLineCount(1);

@@ -1,5 +1,7 @@
 package dev.eidetica.cli;
 
+import static dev.eidetica.cli.CliRun.ok;
+import static dev.eidetica.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,13 +9,10 @@ import dev.eidetica.Instance;
 import dev.eidetica.node.HostPort;
 import dev.eidetica.node.Node;
 import dev.eidetica.node.NodeConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,27 +33,6 @@ class TwoNodeSyncTest {
   private String bobKey;
   private String notes;
   private final List<Node> nodes = new ArrayList<>();
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(Path dir, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withData = new String[args.length + 2];
-    withData[0] = "--data";
-    withData[1] = dir.toString();
-    System.arraycopy(args, 0, withData, 2, args.length);
-    int code =
-        EideticaCli.run(withData, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  /** Runs a command that must succeed, and returns its output. */
-  private static String ok(Path dir, String... args) {
-    Result result = run(dir, args);
-    assertThat(result.code()).as("%s: %s", List.of(args), result).isZero();
-    return result.out();
-  }
 
   @BeforeEach
   void initialize() {
@@ -188,7 +166,7 @@ class TwoNodeSyncTest {
       otherKey = other.deviceKey().toString();
     }
 
-    Result added = run(bob, "peer", "add", atAlice, "--expect", otherKey);
+    CliRun.Result added = run(bob, "peer", "add", atAlice, "--expect", otherKey);
 
     assertThat(added.code()).isEqualTo(1);
     assertThat(added.err()).startsWith("error: ").contains(aliceKey, otherKey).hasLineCount(1);
@@ -200,7 +178,7 @@ class TwoNodeSyncTest {
     String atAlice = startNode(alice);
     startNode(bob);
 
-    Result join = run(bob, "db", "join", notes, atAlice);
+    CliRun.Result join = run(bob, "db", "join", notes, atAlice);
 
     assertThat(join.code()).isEqualTo(1);
     assertThat(join.err()).startsWith("error: cannot join").contains("may not read");
@@ -273,7 +251,7 @@ class TwoNodeSyncTest {
     bobJoinsNotes(atAlice);
     ok(bob, "sync", "remove", "notes", atAlice);
 
-    Result again = run(bob, "sync", "remove", "notes", atAlice);
+    CliRun.Result again = run(bob, "sync", "remove", "notes", atAlice);
 
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).endsWith("was not synced\n");

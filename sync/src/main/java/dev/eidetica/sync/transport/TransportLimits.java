@@ -35,6 +35,24 @@ public record TransportLimits(
     }
   }
 
+  /**
+   * Refuses a request over the client's cap, before anything is sent.
+   *
+   * @throws TransportException of kind {@link TransportException.Kind#TOO_LARGE}
+   */
+  public void checkRequestSize(PeerAddress to, int length) {
+    if (length > maxRequestBytes) {
+      throw new TransportException(
+          TransportException.Kind.TOO_LARGE,
+          "a request of "
+              + length
+              + " bytes to "
+              + to
+              + " exceeds this client's cap of "
+              + maxRequestBytes);
+    }
+  }
+
   /** These limits with other message caps. */
   public TransportLimits withMaxBytes(int request, int response) {
     return new TransportLimits(request, response, connectTimeout, requestTimeout);

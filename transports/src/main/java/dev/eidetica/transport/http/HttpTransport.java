@@ -268,19 +268,9 @@ public final class HttpTransport implements SyncTransport {
     URI uri;
     try {
       uri = endpoint(to);
+      limits.checkRequestSize(to, request.length);
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
-    }
-    if (request.length > limits.maxRequestBytes()) {
-      return CompletableFuture.failedFuture(
-          new TransportException(
-              Kind.TOO_LARGE,
-              "a request of "
-                  + request.length
-                  + " bytes to "
-                  + to
-                  + " exceeds this client's cap of "
-                  + limits.maxRequestBytes()));
     }
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri)

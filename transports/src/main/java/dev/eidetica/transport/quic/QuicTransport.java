@@ -477,19 +477,9 @@ public final class QuicTransport implements SyncTransport {
     QuicLocation where;
     try {
       where = locationOf(to);
+      limits.checkRequestSize(to, request.length);
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
-    }
-    if (request.length > limits.maxRequestBytes()) {
-      return CompletableFuture.failedFuture(
-          new TransportException(
-              Kind.TOO_LARGE,
-              "a request of "
-                  + request.length
-                  + " bytes to "
-                  + to
-                  + " exceeds this client's cap of "
-                  + limits.maxRequestBytes()));
     }
     byte[] copy = request.clone();
     CompletableFuture<byte[]> result = new CompletableFuture<>();
