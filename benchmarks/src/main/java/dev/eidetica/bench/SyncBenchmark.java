@@ -28,7 +28,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +43,10 @@ import java.util.stream.Stream;
  * the engine's memory with 100 active peers (in-memory transport).
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar
- * dev.eidetica.bench.SyncBenchmark [entries] [latencySamples]}; defaults 100000 and 1000; 0 samples
- * runs the full sync only.
+ * dev.eidetica.bench.SyncBenchmark [entries] [latencySamples] [http|quic|both] [rounds]}; defaults
+ * 100000, 1000, http and 1; 0 samples runs the full sync only. With {@code both}, each round runs
+ * the full sync over HTTP then over QUIC from the same source store, so that the two are compared
+ * under the same machine noise; with more than one round the medians are printed too.
  */
 public final class SyncBenchmark {
   private static final SyncConfig CONFIG =
@@ -54,6 +58,7 @@ public final class SyncBenchmark {
     int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     transport = args.length > 2 ? args[2] : "http";
+    rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     System.out.printf(
         "cores=%d java=%s transport=%s%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), transport);
@@ -63,7 +68,12 @@ public final class SyncBenchmark {
       if (samples == 0) {
         return; // full sync only (for profiling)
       }
-      latencyAndThroughput(dir.resolve("latency"), samples);
+      String chosen = transport;
+      for (String t : chosen.equals("both") ? List.of("http", "quic") : List.of(chosen)) {
+        transport = t;
+        latencyAndThroughput(dir.resolve("latency-" + t), samples);
+      }
+      transport = chosen;
       engineMemory(100);
       queueOperation();
     } finally {
@@ -71,8 +81,14 @@ public final class SyncBenchmark {
     }
   }
 
-  /** Which transport the two nodes use: {@code http} (default) or {@code quic}. */
+  /**
+   * Which transport the two nodes use: {@code http} (default), {@code quic}, or {@code both} (the
+   * full sync alternates the two, the rest runs over HTTP).
+   */
   private static String transport = "http";
+
+  /** How many times the full sync runs (per transport), each to a fresh empty peer. */
+  private static int rounds = 1;
 
   private static Sync start(Instance i) {
     SyncTransport t =
@@ -101,29 +117,75 @@ public final class SyncBenchmark {
   }
 
   private static void fullSync(Path dir, int entries) throws Exception {
-    try (Instance a = Instance.open(dir.resolve("a"));
-        Instance b = Instance.open(dir.resolve("b"))) {
-      Database db = shared(a, b);
+    List<String> order = transport.equals("both") ? List.of("http", "quic") : List.of(transport);
+    Map<String, List<double[]>> runs = new LinkedHashMap<>();
+    try (Instance a = Instance.open(dir.resolve("a"))) {
+      Database db = a.createDatabase("bench");
+      try (Transaction tx = db.newTransaction()) {
+        tx.settings().setPublic(true); // every round joins with a fresh, ungranted reader
+        tx.commit();
+      }
       for (int i = 0; i < entries; i++) {
         put(db, i);
       }
-      long total = db.entryCount();
-      try (Sync sa = start(a);
-          Sync sb = start(b)) {
-        PeerAddress addr = sa.listen(transport, "127.0.0.1:0").get();
-        sb.listen(transport, "127.0.0.1:0").get();
-        sb.addPeer(addr, a.deviceKey()).get();
-        long t0 = System.nanoTime();
-        SyncReport r = sb.join(db.id(), a.deviceKey()).get(30, TimeUnit.MINUTES);
-        double secs = (System.nanoTime() - t0) / 1e9;
-        if (r.received() != total || !b.database(db.id()).tips().equals(db.tips())) {
-          throw new AssertionError("full sync did not converge: " + r);
+      if (rounds > 1) {
+        for (String t : order) {
+          double[] r = joinOnce(a, db, dir.resolve("warm-up-" + t), t);
+          System.out.printf("warm-up over %s (not counted): %.0f entries/s%n", t, r[0] / r[1]);
         }
-        System.out.printf(
-            "full sync over %s: %d entries in %.2f s = %.0f entries/s (each verified)%n",
-            transport, total, secs, total / secs);
+      }
+      for (int round = 0; round < rounds; round++) {
+        for (String t : order) {
+          double[] r = joinOnce(a, db, dir.resolve("b-" + t + "-" + round), t);
+          runs.computeIfAbsent(t, k -> new ArrayList<>()).add(r);
+          System.out.printf(
+              "full sync over %s: %d entries in %.2f s = %.0f entries/s (each verified),"
+                  + " %.1f CPU-s for the process%n",
+              t, (long) r[0], r[1], r[0] / r[1], r[2]);
+        }
       }
     }
+    if (rounds > 1) {
+      for (Map.Entry<String, List<double[]>> e : runs.entrySet()) {
+        double[] rates = e.getValue().stream().mapToDouble(r -> r[0] / r[1]).sorted().toArray();
+        double[] cpu = e.getValue().stream().mapToDouble(r -> r[2]).sorted().toArray();
+        System.out.printf(
+            "full sync over %s, median of %d: %.0f entries/s, %.1f CPU-s%n",
+            e.getKey(), rates.length, rates[rates.length / 2], cpu[cpu.length / 2]);
+      }
+    }
+  }
+
+  /** Joins a fresh, empty B to A's database; returns {entries, seconds, process CPU seconds}. */
+  private static double[] joinOnce(Instance a, Database db, Path bDir, String over)
+      throws Exception {
+    String saved = transport;
+    transport = over;
+    long total = db.entryCount();
+    try (Instance b = Instance.open(bDir);
+        Sync sa = start(a);
+        Sync sb = start(b)) {
+      PeerAddress addr = sa.listen(over, "127.0.0.1:0").get();
+      sb.listen(over, "127.0.0.1:0").get();
+      sb.addPeer(addr, a.deviceKey()).get();
+      long cpu0 = processCpuNanos();
+      long t0 = System.nanoTime();
+      SyncReport r = sb.join(db.id(), a.deviceKey()).get(30, TimeUnit.MINUTES);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      double cpu = (processCpuNanos() - cpu0) / 1e9;
+      if (r.received() != total || !b.database(db.id()).tips().equals(db.tips())) {
+        throw new AssertionError("full sync did not converge: " + r);
+      }
+      return new double[] {total, secs, cpu};
+    } finally {
+      transport = saved;
+    }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void latencyAndThroughput(Path dir, int samples) throws Exception {
