@@ -8,15 +8,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.eidetica.Database;
 import dev.eidetica.Instance;
+import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.crypto.SigningKey;
 import dev.eidetica.entry.Entry;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.sync.PeerStatus;
+import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.SyncReport;
 import dev.eidetica.sync.client.PeerLink;
 import dev.eidetica.sync.client.Transports;
 import dev.eidetica.sync.protocol.Request;
 import dev.eidetica.sync.protocol.Response;
+import dev.eidetica.sync.transport.PeerAddress;
 import dev.eidetica.sync.transport.SyncTransport;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -209,5 +212,42 @@ public abstract class SyncIntegrationTest {
         .until(() -> copy.docStore("data").getString("while").isPresent());
     List<PeerStatus> peers = get(b2.sync.status());
     assertThat(peers).extracting(PeerStatus::key).containsExactly(a.key());
+  }
+
+  @Test
+  void aPeerRestartedOnANewPortIsReachedAtTheAddressItAnnounces() {
+    SyncNode a = node("a");
+    Path bDir = tmp.resolve("b");
+    // B never pulls on a timer after its first sync: what reaches it later, A pushed.
+    SyncConfig noPeriodic = SyncConfig.builder().periodicSync(Duration.ofHours(1)).build();
+    SyncNode b = new SyncNode(kind(), bDir, noPeriodic);
+    Database db = shared(a.instance, "moving", b.instance);
+    b.addPeer(a);
+    get(b.sync.join(db.id(), a.key()));
+    PeerAddress before = b.address;
+    b.close();
+
+    SyncNode moved = new SyncNode(kind(), bDir, noPeriodic);
+    open.add(moved);
+    assertThat(moved.address).isNotEqualTo(before);
+
+    // B resumes its relationship by itself; its hello tells A where it listens now.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(statusOf(a, moved.key()).addresses()).first().isEqualTo(moved.address));
+    put(db, "after", "the move");
+    Database copy = moved.instance.database(db.id());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> copy.docStore("data").getString("after").isPresent());
+  }
+
+  private static PeerStatus statusOf(SyncNode node, PublicKey peer) {
+    return get(node.sync.status()).stream()
+        .filter(p -> p.key().equals(peer))
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -894,13 +894,33 @@ public final class SyncEngine {
       return;
     }
     servers.put(s.transport(), s.address());
-    ownAddresses = List.copyOf(servers.values());
+    addressesChanged();
     s.done().complete(s.address());
+  }
+
+  /**
+   * Peers learn where this node listens only from its hello, so after a change every peer with a
+   * relationship gets a fresh handshake and a sync: a node restarted on a new port is reachable
+   * again without anyone re-adding it.
+   */
+  private void addressesChanged() {
+    List<PeerAddress> now = List.copyOf(servers.values());
+    if (now.equals(ownAddresses)) {
+      return;
+    }
+    ownAddresses = now;
+    for (PeerSlot slot : peers.values()) {
+      if (slot.dbs.isEmpty()) {
+        continue;
+      }
+      slot.link = null;
+      slot.dbs.values().forEach(d -> d.dirty = true);
+    }
   }
 
   private void serverStopped(Result.ServerStopped s) {
     servers.remove(s.transport());
-    ownAddresses = List.copyOf(servers.values());
+    addressesChanged();
     if (s.error() != null) {
       s.done().completeExceptionally(s.error());
     } else {
