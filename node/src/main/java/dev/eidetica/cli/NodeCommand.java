@@ -10,6 +10,7 @@ import dev.eidetica.node.NodeService;
 import dev.eidetica.node.NodeStatus;
 import dev.eidetica.node.NodeUnreachableException;
 import dev.eidetica.node.SyncService;
+import dev.eidetica.transport.http.HttpTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,8 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
     out.println("eidetica node running (process " + status.pid() + ")");
     out.println("  device key  " + status.deviceKey());
     out.println("  data        " + status.dataDirectory());
-    out.println("  sync        " + status.syncAddress());
+    // Addresses in the one form peer add takes and peer list shows (docs/operations.md).
+    out.println("  http        " + httpAddress(status));
     if (status.quicAddress() != null) {
       out.println("  quic        " + status.quicAddress());
     }
@@ -209,7 +211,7 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
       PrintWriter out = spec.commandLine().getOut();
       out.println("pid      " + status.pid());
       out.println("data     " + status.dataDirectory());
-      out.println("sync     " + status.syncAddress());
+      out.println("http     " + httpAddress(status));
       if (status.quicAddress() != null) {
         out.println("quic     " + status.quicAddress());
       }
@@ -248,6 +250,11 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
           .println("stopped the node on " + dir + " (process " + client.get().node().pid() + ")");
       return 0;
     }
+  }
+
+  /** The node's HTTP sync address as peers add it: {@code http:HOST:PORT}. */
+  static String httpAddress(NodeStatus status) {
+    return HttpTransport.NAME + ":" + status.syncAddress();
   }
 
   /**

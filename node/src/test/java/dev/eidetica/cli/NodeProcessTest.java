@@ -85,10 +85,10 @@ class NodeProcessTest {
         .contains("  device key  " + deviceKey, "  data        " + dir.toAbsolutePath());
     String sync =
         stdout.stream()
-            .filter(line -> line.startsWith("  sync        "))
+            .filter(line -> line.startsWith("  http        "))
             .findFirst()
             .orElseThrow()
-            .substring("  sync        ".length());
+            .substring("  http        http:".length());
 
     assertThat(sync).matches("127\\.0\\.0\\.1:[1-9][0-9]*");
     assertThat(NodeFile.read(dir).orElseThrow().syncAddress()).isEqualTo(sync);

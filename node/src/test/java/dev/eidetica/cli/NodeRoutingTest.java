@@ -202,7 +202,7 @@ class NodeRoutingTest {
     assertThat(status.out())
         .contains("pid      " + ProcessHandle.current().pid() + "\n")
         .contains("data     " + dir.toAbsolutePath() + "\n")
-        .contains("sync     " + node.config().syncAddress() + "\n")
+        .contains("http     http:" + node.config().syncAddress() + "\n")
         .contains("control  127.0.0.1:" + node.status().controlPort() + "\n")
         .contains("key      " + deviceKey + "\n");
   }
