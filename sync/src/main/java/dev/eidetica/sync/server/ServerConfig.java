@@ -15,6 +15,16 @@ import java.util.Objects;
  * @param maxPendingHandshakes most started handshakes waiting for a proof
  * @param maxConcurrentRequests requests served at once; more get {@code BUSY}
  * @param cachedIds most entry IDs kept across pull pages (32 bytes each)
+ * @param maxInFlightPerSource requests from one host served at once; more get {@code BUSY}, so one
+ *     host cannot take every one of {@code maxConcurrentRequests}
+ * @param requestsPerSecondPerSource sustained requests a second from one host; beyond it (after the
+ *     burst) requests get {@code BUSY}
+ * @param requestBurstPerSource requests one host may send at once above its rate
+ * @param maxPendingHandshakesPerSource started handshakes one host may have waiting for a proof, so
+ *     one host cannot fill {@code maxPendingHandshakes}
+ * @param maxSessionsPerKey live sessions of one peer key; its least recently used goes beyond it,
+ *     so one key cannot push other peers' sessions out
+ * @param maxSources most hosts whose shares are remembered at once
  */
 public record ServerConfig(
     int maxPullEntries,
@@ -25,8 +35,18 @@ public record ServerConfig(
     Duration handshakeTimeout,
     int maxPendingHandshakes,
     int maxConcurrentRequests,
-    int cachedIds) {
-  /** Defaults: 2,000 entries / 4 MiB per page, 10 min idle sessions, 4,096 sessions. */
+    int cachedIds,
+    int maxInFlightPerSource,
+    int requestsPerSecondPerSource,
+    int requestBurstPerSource,
+    int maxPendingHandshakesPerSource,
+    int maxSessionsPerKey,
+    int maxSources) {
+  /**
+   * Defaults: 2,000 entries / 4 MiB per page, 10 min idle sessions, 4,096 sessions; per host 16
+   * requests in flight, 1,000 requests/s with bursts of 2,000, 64 pending handshakes; 16 sessions
+   * per key; 10,000 hosts remembered.
+   */
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
           2_000,
@@ -37,7 +57,13 @@ public record ServerConfig(
           Duration.ofSeconds(30),
           1_024,
           64,
-          1_000_000);
+          1_000_000,
+          16,
+          1_000,
+          2_000,
+          64,
+          16,
+          10_000);
 
   public ServerConfig {
     positive("maxPullEntries", maxPullEntries);
@@ -47,6 +73,12 @@ public record ServerConfig(
     positive("maxPendingHandshakes", maxPendingHandshakes);
     positive("maxConcurrentRequests", maxConcurrentRequests);
     positive("cachedIds", cachedIds);
+    positive("maxInFlightPerSource", maxInFlightPerSource);
+    positive("requestsPerSecondPerSource", requestsPerSecondPerSource);
+    positive("requestBurstPerSource", requestBurstPerSource);
+    positive("maxPendingHandshakesPerSource", maxPendingHandshakesPerSource);
+    positive("maxSessionsPerKey", maxSessionsPerKey);
+    positive("maxSources", maxSources);
     Objects.requireNonNull(sessionIdle, "sessionIdle");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     if (sessionIdle.isNegative() || sessionIdle.isZero()) {
@@ -55,6 +87,26 @@ public record ServerConfig(
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
       throw new IllegalArgumentException("handshakeTimeout must be positive");
     }
+  }
+
+  /** These limits with other per-host shares. */
+  public ServerConfig withSourceLimits(int maxInFlight, int perSecond, int burst) {
+    return new ServerConfig(
+        maxPullEntries,
+        maxPullBytes,
+        maxPushEntries,
+        sessionIdle,
+        maxSessions,
+        handshakeTimeout,
+        maxPendingHandshakes,
+        maxConcurrentRequests,
+        cachedIds,
+        maxInFlight,
+        perSecond,
+        burst,
+        maxPendingHandshakesPerSource,
+        maxSessionsPerKey,
+        maxSources);
   }
 
   private static void positive(String name, int value) {

@@ -71,6 +71,8 @@ public final class SyncServer implements SyncHandler {
   private final Map<String, PendingHandshake> pending = new ConcurrentHashMap<>();
   private final PullCache pullCache;
   private final Semaphore inFlight;
+  private final SourceLimiter sources;
+  private volatile long lastPurge;
 
   /**
    * A server for an instance.
@@ -100,6 +102,13 @@ public final class SyncServer implements SyncHandler {
     this.name = name == null ? "" : name;
     this.pullCache = new PullCache(config.cachedIds());
     this.inFlight = new Semaphore(config.maxConcurrentRequests());
+    this.sources =
+        new SourceLimiter(
+            clock,
+            config.maxInFlightPerSource(),
+            config.requestsPerSecondPerSource(),
+            config.requestBurstPerSource(),
+            config.maxSources());
   }
 
   /** A server with default limits, the system clock and no local grants. */
@@ -119,29 +128,59 @@ public final class SyncServer implements SyncHandler {
     return sessions.size();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before anything is decoded, the request takes a share of its source host ({@link
+   * ServerConfig#maxInFlightPerSource()}, {@link ServerConfig#requestsPerSecondPerSource()}) and of
+   * the server ({@link ServerConfig#maxConcurrentRequests()}); without one it is answered {@code
+   * BUSY}, which clients treat as transient.
+   */
   @Override
   public byte[] handle(byte[] request, String remote) {
-    if (!inFlight.tryAcquire()) {
-      return plainFailure(ErrorCode.BUSY, "the server is busy; try again shortly");
+    String source = SourceLimiter.sourceOf(remote);
+    SourceLimiter.Permit share = sources.tryAcquire(source);
+    if (share == null) {
+      return plainFailure(
+          ErrorCode.BUSY, "too many requests from " + source + "; try again shortly");
     }
     try {
-      return serve(request);
-    } catch (ProtocolException e) {
-      return plainFailure(e.code(), e.getMessage());
-    } catch (RuntimeException e) {
-      log.warn("sync request from {} failed", remote, e);
-      return plainFailure(ErrorCode.INTERNAL, "the server failed: " + e.getClass().getSimpleName());
+      if (!inFlight.tryAcquire()) {
+        return plainFailure(ErrorCode.BUSY, "the server is busy; try again shortly");
+      }
+      try {
+        return serve(request, source);
+      } catch (ProtocolException e) {
+        return plainFailure(e.code(), e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("sync request from {} failed", remote, e);
+        return plainFailure(
+            ErrorCode.INTERNAL, "the server failed: " + e.getClass().getSimpleName());
+      } finally {
+        inFlight.release();
+      }
     } finally {
-      inFlight.release();
+      sources.release(share);
     }
   }
 
-  private byte[] serve(byte[] bytes) {
+  /** Hosts whose shares are remembered now (for tests). */
+  int sourceCount() {
+    return sources.sources();
+  }
+
+  /** Started handshakes waiting for their proof (for tests). */
+  int pendingHandshakeCount() {
+    return pending.size();
+  }
+
+  private byte[] serve(byte[] bytes, String source) {
     Frame frame = MessageCodec.decodeFrame(bytes);
     if (!frame.inSession()) {
       Request req = MessageCodec.decodeRequest(frame.body());
       return switch (req) {
-        case Request.Hello hello -> MessageCodec.encodeFrame(Frame.plain(encode(hello(hello))));
+        case Request.Hello hello ->
+            MessageCodec.encodeFrame(Frame.plain(encode(hello(hello, source))));
         case Request.Authenticate auth -> authenticate(auth);
         case Request.Pull p -> throw needsSession();
         case Request.Push p -> throw needsSession();
@@ -194,7 +233,7 @@ public final class SyncServer implements SyncHandler {
         ErrorCode.AUTH_FAILED, "pull and push need a session: handshake first");
   }
 
-  private Response hello(Request.Hello hello) {
+  private Response hello(Request.Hello hello, String source) {
     VersionRange ours = VersionRange.SUPPORTED;
     Optional<Integer> version = ours.highestCommon(hello.versions());
     if (version.isEmpty()) {
@@ -213,6 +252,10 @@ public final class SyncServer implements SyncHandler {
     purgeExpired();
     if (pending.size() >= config.maxPendingHandshakes()) {
       throw new ProtocolException(ErrorCode.BUSY, "too many handshakes in progress");
+    }
+    if (pending.values().stream().filter(p -> p.source.equals(source)).count()
+        >= config.maxPendingHandshakesPerSource()) {
+      throw new ProtocolException(ErrorCode.BUSY, "too many handshakes in progress from " + source);
     }
     byte[] challenge = Handshake.random(random, Handshake.NONCE_BYTES);
     Handshake.Ephemeral eph = new Handshake.Ephemeral(random);
@@ -235,7 +278,8 @@ public final class SyncServer implements SyncHandler {
             parseAddresses(hello.addresses()),
             transcript,
             new SessionKey(sessionKey),
-            clock.millis()));
+            clock.millis(),
+            source));
     return new Response.HelloReply(
         version.get(),
         instance.deviceKey(),
@@ -257,8 +301,12 @@ public final class SyncServer implements SyncHandler {
       throw new ProtocolException(
           ErrorCode.AUTH_FAILED, "the client's handshake signature does not verify");
     }
-    if (sessions.size() >= config.maxSessions()) {
-      evictLeastRecentlyUsed();
+    List<ServerSession> ofPeer =
+        sessions.values().stream().filter(s -> s.peer.equals(p.peer)).toList();
+    if (ofPeer.size() >= config.maxSessionsPerKey()) {
+      evictLeastRecentlyUsed(ofPeer);
+    } else if (sessions.size() >= config.maxSessions()) {
+      evictLeastRecentlyUsed(sessions.values());
     }
     ServerSession s = new ServerSession(newId(), p.peer, p.key, now);
     sessions.put(s.id, s);
@@ -391,14 +439,19 @@ public final class SyncServer implements SyncHandler {
 
   private void purgeExpired() {
     long now = clock.millis();
+    // A scan of every session and handshake: at most once a second, not once per hello.
+    if (now - lastPurge < 1_000 && now >= lastPurge) {
+      return;
+    }
+    lastPurge = now;
     long handshakeMillis = config.handshakeTimeout().toMillis();
     pending.values().removeIf(p -> now - p.started > handshakeMillis);
     long idle = config.sessionIdle().toMillis();
     sessions.values().removeIf(s -> s.expired(now, idle));
   }
 
-  private void evictLeastRecentlyUsed() {
-    sessions.values().stream()
+  private void evictLeastRecentlyUsed(java.util.Collection<ServerSession> among) {
+    among.stream()
         .min((a, b) -> Long.compare(a.lastUsed, b.lastUsed))
         .ifPresent(s -> sessions.remove(s.id));
   }
@@ -434,7 +487,8 @@ public final class SyncServer implements SyncHandler {
       List<PeerAddress> addresses,
       byte[] transcript,
       SessionKey key,
-      long started) {}
+      long started,
+      String source) {}
 
   /** An authenticated session: the peer's verified key and the replay window of its requests. */
   private static final class ServerSession {
