@@ -37,11 +37,16 @@ public final class SyncNode implements AutoCloseable {
 
     /** A new transport of this kind for {@code instance}, proving its device key where it can. */
     public SyncTransport newTransport(Instance instance) {
+      return newTransport(instance, TransportLimits.DEFAULTS);
+    }
+
+    /** As {@link #newTransport(Instance)}, with other caps and timeouts. */
+    public SyncTransport newTransport(Instance instance, TransportLimits limits) {
       return switch (this) {
-        case HTTP -> new HttpTransport();
+        case HTTP -> new HttpTransport(limits);
         case QUIC ->
             new QuicTransport(
-                TransportLimits.DEFAULTS,
+                limits,
                 new QuicIdentity(
                     instance.deviceSigningKey(), QuicIdentity.Trust.ANY_KEY_UNLESS_NAMED));
       };
