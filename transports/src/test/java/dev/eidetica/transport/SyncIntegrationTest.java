@@ -250,4 +250,42 @@ public abstract class SyncIntegrationTest {
         .findFirst()
         .orElseThrow();
   }
+
+  @Test
+  void withDefaultSettingsSyncResumesByItselfWithin30SecondsOfTheNetworkReturning() {
+    SyncNode a = new SyncNode(kind(), tmp.resolve("a"), SyncConfig.DEFAULTS);
+    open.add(a);
+    SyncNode b = new SyncNode(kind(), tmp.resolve("b"), SyncConfig.DEFAULTS);
+    open.add(b);
+    Database db = shared(a.instance, "outage", b.instance);
+    b.addPeer(a);
+    get(b.sync.join(db.id(), a.key()));
+    Database copy = b.instance.database(db.id());
+
+    // The network fails: neither node's server can be reached.
+    get(a.sync.stopListening(kind().transportName()));
+    get(b.sync.stopListening(kind().transportName()));
+    put(db, "from-a", "during the outage");
+    put(copy, "from-b", "during the outage");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> statusOf(b, a.key()).failures() > 0 && statusOf(a, b.key()).failures() > 0);
+
+    long back = System.nanoTime();
+    get(a.sync.listen(kind().transportName(), hostPortOf(a.address)));
+    get(b.sync.listen(kind().transportName(), hostPortOf(b.address)));
+
+    await()
+        .atMost(Duration.ofSeconds(31))
+        .until(
+            () ->
+                copy.docStore("data").getString("from-a").isPresent()
+                    && db.docStore("data").getString("from-b").isPresent());
+    assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(31));
+  }
+
+  private static String hostPortOf(PeerAddress address) {
+    String location = address.location();
+    return location.substring(location.indexOf('@') + 1);
+  }
 }
