@@ -284,6 +284,29 @@ public abstract class HostilePeerTest {
     assertIntactAndServing();
   }
 
+  @Test
+  void aServerWithAnotherKeyBehindAPinnedAddressIsRefusedBeforeAnyDataMoves() {
+    SyncNode impostor = new SyncNode(kind(), tmp.resolve("impostor"));
+    open.add(impostor);
+    // The honest node was told the target's key; the address leads to the impostor.
+    String hostPort =
+        impostor.address.location().substring(impostor.address.location().indexOf('@') + 1);
+    PeerAddress pinned =
+        kind() == SyncNode.Kind.QUIC
+            ? new PeerAddress(impostor.address.transport(), node.key() + "@" + hostPort)
+            : impostor.address;
+    int peersBefore = get(honest.sync.status()).size();
+
+    assertThatThrownBy(() -> get(honest.sync.addPeer(pinned, node.key())))
+        .isInstanceOfAny(
+            dev.eidetica.sync.PeerKeyMismatchException.class,
+            dev.eidetica.transport.quic.PeerKeyMismatchException.class)
+        .hasMessageContaining(impostor.key().toString());
+    assertThat(get(honest.sync.status())).hasSize(peersBefore);
+    assertThat(impostor.instance.findDatabase(db.id())).isEmpty();
+    assertIntactAndServing();
+  }
+
   /** Mallory's transport, keeping every request it sends. */
   private static final class Recording implements SyncTransport {
     final SyncTransport inner;
