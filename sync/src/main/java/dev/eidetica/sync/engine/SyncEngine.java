@@ -474,6 +474,10 @@ public final class SyncEngine {
       s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
       return;
     }
+    if (!slot.reachable()) {
+      s.done().completeExceptionally(noAddress(slot));
+      return;
+    }
     DbSlot d = slot.db(s.database());
     startPush(slot, d, new ArrayList<>(s.entries()), s.done());
   }
@@ -525,7 +529,22 @@ public final class SyncEngine {
 
   private void join(Command.Join j) {
     createRelationship(j.database(), j.peer(), PeerOrigin.ADDED);
-    peers.get(j.peer()).db(j.database()).waiters.add(j.done());
+    PeerSlot slot = peers.get(j.peer());
+    if (!slot.reachable() && discovery == null) {
+      j.done().completeExceptionally(noAddress(slot)); // nothing would ever find one
+      return;
+    }
+    slot.db(j.database()).waiters.add(j.done());
+  }
+
+  /** The failure of a command that needs to reach a peer no address is known for. */
+  private SyncException noAddress(PeerSlot slot) {
+    return new SyncException(
+        discovery == null
+            ? "no address is known for peer "
+                + slot.key
+                + " and LAN discovery is not running here; add it with its address"
+            : "no address is known for peer " + slot.key + " yet: LAN discovery has not found it");
   }
 
   private void relate(Relationship r) {
@@ -623,6 +642,10 @@ public final class SyncEngine {
       c.done().completeExceptionally(new PeerNotFoundException(c.peer().toString()));
       return;
     }
+    if (!slot.reachable()) {
+      c.done().completeExceptionally(noAddress(slot));
+      return;
+    }
     PeerLink link = slot.link();
     slot.state = SyncState.CONNECTING;
     offload(
@@ -633,6 +656,10 @@ public final class SyncEngine {
     PeerSlot slot = peers.get(s.peer());
     if (slot == null) {
       s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
+      return;
+    }
+    if (!slot.reachable() && discovery == null) {
+      s.done().completeExceptionally(noAddress(slot)); // nothing would ever find one
       return;
     }
     List<EntryId> dbs = new ArrayList<>();
@@ -1153,6 +1180,13 @@ public final class SyncEngine {
       slot.record = slot.record.withAddress(at);
       changed = true;
     }
+    // A peer added by key alone has no name until its first handshake gives one.
+    String name = slot.link == null ? "" : slot.link.peerName();
+    if (!name.isEmpty()
+        && (slot.record.displayName() == null || slot.record.displayName().isEmpty())) {
+      slot.record = slot.record.withDisplayName(name);
+      changed = true;
+    }
     if (changed) {
       store.putPeer(slot.record);
     }
@@ -1322,8 +1356,8 @@ public final class SyncEngine {
         state = SyncState.FAILED;
         reason =
             discovery == null
-                ? "no address is known for this peer and LAN discovery is off; add it with its"
-                    + " address"
+                ? "no address is known for this peer and LAN discovery is not running here; add it"
+                    + " with its address"
                 : "no address is known for this peer yet; waiting for LAN discovery to find it";
       } else if (d.failure != null) {
         state = SyncState.FAILED;

@@ -164,8 +164,34 @@ class SyncEngineDiscoveryTest {
     addByKey(b, key(a));
     join(b, db, key(a));
 
-    assertThat(status(b, key(a), db).reason()).contains("LAN discovery is off");
+    assertThat(status(b, key(a), db).reason()).contains("LAN discovery is not running here");
     assertThat(nearby(b)).isEmpty();
+  }
+
+  @Test
+  void withoutDiscoveryJoiningAPeerWithoutAddressFailsAtOnceRatherThanWaitingForever() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    addByKey(b, key(a));
+
+    CompletableFuture<SyncReport> joined = join(b, db, key(a));
+
+    assertThat(joined).isCompletedExceptionally();
+    assertThatThrownBy(joined::join).hasMessageContaining("LAN discovery is not running here");
+  }
+
+  @Test
+  void connectingToAPeerWithoutAddressFailsSayingDiscoveryHasNotFoundIt() {
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = nodeWithDiscovery();
+    addByKey(b, key(a));
+
+    CompletableFuture<PublicKey> f = new CompletableFuture<>();
+    b.engine.submit(new Command.ConnectToPeer(key(a), f));
+    h.pump();
+
+    assertThatThrownBy(f::join).hasMessageContaining("LAN discovery has not found it");
   }
 
   @Test
