@@ -1504,14 +1504,15 @@ public final class SyncEngine {
      * @return whether it brought an address neither hinted nor confirmed before
      */
     boolean addHints(List<PeerAddress> sighted) {
-      boolean news = false;
-      LinkedHashSet<PeerAddress> merged = new LinkedHashSet<>();
-      for (PeerAddress a : sighted) {
-        news |= !hints.contains(a) && !record.addresses().contains(a);
-        merged.add(a);
+      boolean news =
+          sighted.stream().anyMatch(a -> !hints.contains(a) && !record.addresses().contains(a));
+      if (news) {
+        // A repeat of what is known changes nothing, so two announcements of one key (a stale
+        // one, a false one) cannot keep reordering the hints.
+        LinkedHashSet<PeerAddress> merged = new LinkedHashSet<>(sighted);
+        merged.addAll(hints);
+        hints = merged.stream().limit(MAX_HINTS).toList();
       }
-      merged.addAll(hints);
-      hints = merged.stream().limit(MAX_HINTS).toList();
       return news;
     }
 
