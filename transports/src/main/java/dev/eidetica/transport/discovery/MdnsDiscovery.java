@@ -75,7 +75,7 @@ public final class MdnsDiscovery implements PeerDiscovery {
   private final List<Responder> responders = new ArrayList<>();
   private final AtomicBoolean overflowWarned = new AtomicBoolean();
   private ScheduledExecutorService timer;
-  private PublicKey self;
+  private volatile PublicKey self;
   private volatile SightingListener listener;
   private volatile boolean closed;
   private List<PeerAddress> announced = List.of();
