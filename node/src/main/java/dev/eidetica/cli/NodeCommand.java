@@ -63,6 +63,14 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
               + " by the address it prints, quic:ed25519:KEY@HOST:PORT, which names its key.")
   HostPort quic;
 
+  @Option(
+      names = "--no-discovery",
+      description =
+          "Do not run LAN discovery. By default the node announces its device key and the"
+              + " servers reachable from the LAN over mDNS, finds its peers on the LAN, and 'peer"
+              + " add KEY' works with a key alone.")
+  boolean noDiscovery;
+
   /**
    * The services a node runs, started in this order once the instance is open and closed in reverse
    * before it closes: the sync engine with its HTTP server on {@code config.syncAddress()} and, if
@@ -88,7 +96,7 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
                   + "); stop it with: eidetica node stop");
       return EideticaCli.FAILURE;
     }
-    NodeConfig config = new NodeConfig(dir, http, quic);
+    NodeConfig config = new NodeConfig(dir, http, quic, !noDiscovery);
     Node node = new Node(config, services(config), EideticaCli::runOnNode);
     AtomicBoolean reported = new AtomicBoolean();
     Runnable reportStopped =
@@ -131,6 +139,8 @@ final class NodeCommand implements Callable<Integer>, ClientSideCommand {
     if (status.quicAddress() != null) {
       out.println("  quic        " + status.quicAddress());
     }
+    node.service(SyncService.class)
+        .ifPresent(s -> out.println("  discovery   " + s.discoveryDescription()));
     out.println("press Ctrl-C to stop");
     out.flush();
     node.awaitStop();

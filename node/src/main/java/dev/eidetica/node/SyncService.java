@@ -6,9 +6,11 @@ import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.transport.PeerAddress;
 import dev.eidetica.sync.transport.SyncTransport;
 import dev.eidetica.sync.transport.TransportLimits;
+import dev.eidetica.transport.discovery.MdnsDiscovery;
 import dev.eidetica.transport.http.HttpTransport;
 import dev.eidetica.transport.quic.QuicIdentity;
 import dev.eidetica.transport.quic.QuicTransport;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * address. Starting it resumes every persisted relationship, so a restarted node catches up with
  * its peers at once; from then on every commit to a synced database is pushed to its peers, and
  * peers can connect to this node.
+ *
+ * <p>With {@link NodeConfig#discovery()}, the sync runs LAN discovery over mDNS ({@link
+ * MdnsDiscovery}): it announces the device key and the servers reachable from the LAN, learns where
+ * its peers are, and lets {@code peer add KEY} work with the key alone.
  *
  * <p>The engine always has both transports, so the node can dial peers at {@code http:} and {@code
  * quic:} addresses whether or not it serves QUIC itself. Its QUIC identity is the instance's device
@@ -40,6 +46,7 @@ public final class SyncService implements NodeService {
   private volatile Sync sync;
   private volatile String address;
   private volatile String quicAddress;
+  private volatile MdnsDiscovery discovery;
 
   /**
    * The transports a sync on {@code instance} dials and serves with: HTTP, and QUIC with the device
@@ -66,7 +73,13 @@ public final class SyncService implements NodeService {
     for (SyncTransport transport : transports(node.instance())) {
       builder.transport(transport);
     }
+    MdnsDiscovery mdns = null;
+    if (node.config().discovery()) {
+      mdns = MdnsDiscovery.builder().build();
+      builder.discovery(mdns); // the sync starts it, announces its servers and closes it
+    }
     Sync started = builder.start();
+    discovery = mdns;
     address = listen(started, HttpTransport.NAME, bind, "--http").location();
     Optional<HostPort> quic = node.config().quic();
     if (quic.isPresent()) {
@@ -159,6 +172,21 @@ public final class SyncService implements NodeService {
    */
   public Optional<String> quicAddress() {
     return Optional.ofNullable(quicAddress);
+  }
+
+  /**
+   * How the node's LAN discovery runs, for its banner: {@code off}, {@code mDNS on 10.77.0.1} (the
+   * interface addresses used), or {@code mDNS on no interface (no LAN found)}.
+   */
+  public String discoveryDescription() {
+    MdnsDiscovery current = discovery;
+    if (current == null) {
+      return "off";
+    }
+    List<String> on = current.interfaces().stream().map(InetAddress::getHostAddress).toList();
+    return on.isEmpty()
+        ? "mDNS on no interface (no LAN found)"
+        : "mDNS on " + String.join(", ", on);
   }
 
   /**

@@ -64,7 +64,8 @@ class NodeProcessTest {
                 dir.toString(),
                 "node",
                 "--http",
-                "127.0.0.1:0")
+                "127.0.0.1:0",
+                "--no-discovery") // tests talk to no network but their own
             .redirectError(logs.resolve("node.err").toFile())
             .start();
     stdoutReader = Thread.ofPlatform().daemon().name("node-stdout").start(this::readStdout);
@@ -82,7 +83,10 @@ class NodeProcessTest {
   @Test
   void theBannerShowsTheDeviceKeyDataDirectoryAndTheSyncAddressReallyBound() {
     assertThat(stdout)
-        .contains("  device key  " + deviceKey, "  data        " + dir.toAbsolutePath());
+        .contains(
+            "  device key  " + deviceKey,
+            "  data        " + dir.toAbsolutePath(),
+            "  discovery   off");
     String sync =
         stdout.stream()
             .filter(line -> line.startsWith("  http        "))

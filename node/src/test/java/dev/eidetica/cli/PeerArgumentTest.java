@@ -33,7 +33,8 @@ class PeerArgumentTest {
         List.of(),
         0,
         0,
-        0);
+        0,
+        List.of());
   }
 
   private static String base64(PublicKey key) {

@@ -20,6 +20,9 @@ import java.util.List;
  * @param entriesSent entries it stored from us, all time
  * @param entriesReceived entries we stored from it, all time
  * @param successRate successful syncs over attempts (0 when none)
+ * @param discovered addresses LAN discovery reported for it that no connection has confirmed yet
+ *     (tried before {@code addresses}; an address is moved to {@code addresses} once a handshake
+ *     there succeeds); empty without discovery
  */
 public record PeerStatus(
     PublicKey key,
@@ -33,9 +36,11 @@ public record PeerStatus(
     List<DatabaseStatus> databases,
     long entriesSent,
     long entriesReceived,
-    double successRate) {
+    double successRate,
+    List<PeerAddress> discovered) {
   public PeerStatus {
     addresses = List.copyOf(addresses);
+    discovered = List.copyOf(discovered);
     databases = List.copyOf(databases);
     lastError = lastError == null ? "" : lastError;
   }

@@ -4,6 +4,8 @@ import dev.eidetica.Instance;
 import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.sync.client.Transports;
+import dev.eidetica.sync.discovery.NearbyPeer;
+import dev.eidetica.sync.discovery.PeerDiscovery;
 import dev.eidetica.sync.engine.Command;
 import dev.eidetica.sync.engine.SyncEngine;
 import dev.eidetica.sync.server.SyncServer;
@@ -37,7 +39,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every method only enqueues a command for the engine thread and returns a future; none blocks
  * on the network. {@link #close()} stops the engine, its timers, workers and servers, and closes
- * the transports; the instance stays open.
+ * the discovery and the transports; the instance stays open.
+ *
+ * <p>With a {@link PeerDiscovery} ({@link Builder#discovery}), the node announces its servers on
+ * the LAN, learns where registered peers are from their announcements, and can add a peer by its
+ * key alone ({@link #addPeer(PublicKey)}). Discovered addresses are hints: they are dialled only
+ * expecting the announced key, which the handshake proves.
  */
 public final class Sync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sync.class);
@@ -47,6 +54,7 @@ public final class Sync implements AutoCloseable {
   private final ExecutorService workers;
   private final Instance.Registration hook;
   private final List<SyncTransport> transports;
+  private final PeerDiscovery discovery;
   private boolean closed;
 
   private Sync(Builder b) {
@@ -60,7 +68,21 @@ public final class Sync implements AutoCloseable {
     this.engine =
         new SyncEngine(
             b.instance, b.config, new Transports(transports), store, b.clock, b.random, workers);
+    this.discovery = b.discovery;
+    if (discovery != null) {
+      engine.useDiscovery(discovery);
+    }
     engine.start();
+    if (discovery != null) {
+      try {
+        discovery.start(b.instance.deviceKey(), engine::sighted);
+      } catch (RuntimeException e) {
+        workers.shutdownNow();
+        closeQuietly(discovery, e);
+        transports.forEach(t -> closeQuietly(t, e));
+        throw e;
+      }
+    }
     this.hook = b.instance.addCommitListener(e -> engine.entryStored(e.database(), e.entry().id()));
     this.thread =
         Thread.ofPlatform().name("eidetica-sync-engine").daemon(true).unstarted(engine::run);
@@ -95,6 +117,38 @@ public final class Sync implements AutoCloseable {
     CompletableFuture<PeerStatus> f = new CompletableFuture<>();
     engine.submit(new Command.AddPeer(address, expect, "", f));
     return f;
+  }
+
+  /**
+   * Registers a peer by its key alone, without connecting: its addresses come from LAN discovery,
+   * at once if the peer was seen nearby ({@link #nearby()}), else as soon as it is. Whatever
+   * address it is found at, only a node proving {@code key} is accepted there. Completes with the
+   * peer's status: {@link PeerStatus#discovered()} lists the addresses already known; with none,
+   * its databases say that they wait for discovery (or, without discovery, that nothing will find
+   * it). Adding a registered peer again keeps what is known about it.
+   *
+   * @throws IllegalArgumentException (in the future) if {@code key} is this node's own
+   */
+  public CompletableFuture<PeerStatus> addPeer(PublicKey key) {
+    CompletableFuture<PeerStatus> f = new CompletableFuture<>();
+    engine.submit(new Command.AddPeerByKey(Objects.requireNonNull(key, "key"), f));
+    return f;
+  }
+
+  /**
+   * The nodes LAN discovery has seen recently that are not registered peers, least recently seen
+   * first (at most {@link SyncEngine#MAX_NEARBY}; empty without discovery). Unverified: anyone on
+   * the LAN can announce any key.
+   */
+  public CompletableFuture<List<NearbyPeer>> nearby() {
+    CompletableFuture<List<NearbyPeer>> f = new CompletableFuture<>();
+    engine.submit(new Command.Nearby(f));
+    return f;
+  }
+
+  /** Whether this sync runs LAN discovery. */
+  public boolean discoveryEnabled() {
+    return discovery != null;
   }
 
   /** Forgets a peer with its relationships and sync state. */
@@ -179,6 +233,14 @@ public final class Sync implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     List<RuntimeException> errors = new ArrayList<>();
+    if (discovery != null) {
+      // After the engine: nothing is announced or sighted for an engine that is gone.
+      try {
+        discovery.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
     for (SyncTransport t : transports) {
       try {
         t.close();
@@ -199,6 +261,14 @@ public final class Sync implements AutoCloseable {
     }
   }
 
+  private static void closeQuietly(AutoCloseable c, RuntimeException failure) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   /** Configures and starts a {@link Sync}. */
   public static final class Builder {
     private final Instance instance;
@@ -206,6 +276,7 @@ public final class Sync implements AutoCloseable {
     private final List<SyncTransport> transports = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private SecureRandom random = new SecureRandom();
+    private PeerDiscovery discovery;
 
     private Builder(Instance instance) {
       this.instance = Objects.requireNonNull(instance, "instance");
@@ -226,6 +297,15 @@ public final class Sync implements AutoCloseable {
     /** Default the system clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * LAN discovery (default none). The sync owns it from now on: it starts it with the instance's
+     * device key, announces its servers through it, and closes it.
+     */
+    public Builder discovery(PeerDiscovery discovery) {
+      this.discovery = Objects.requireNonNull(discovery, "discovery");
       return this;
     }
 

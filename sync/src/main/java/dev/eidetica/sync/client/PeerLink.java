@@ -187,23 +187,51 @@ public final class PeerLink {
     return s;
   }
 
+  /**
+   * Handshakes at the first address that works. With several addresses, any failure at one (nothing
+   * there, another key, a refusal, another protocol version) moves on to the next: addresses may be
+   * unverified hints (LAN discovery) or stale, and a wrong one must not hide a right one. When
+   * every address fails, the error thrown is the last transient one if any failed transiently (the
+   * peer may just be away, so it is retried later), else the first failure; the others are attached
+   * as suppressed.
+   */
   private ClientSession handshake() {
-    SyncException last = null;
-    for (PeerAddress address : List.copyOf(addresses)) {
+    List<PeerAddress> candidates = List.copyOf(addresses);
+    SyncException lastTransient = null;
+    SyncException firstPersistent = null;
+    List<SyncException> all = new ArrayList<>();
+    for (PeerAddress address : candidates) {
       try {
         ClientSession s = handshakeAt(address);
         // Try the address that worked first next time.
         addresses.remove(address);
         addresses.add(0, address);
         return s;
-      } catch (TransportException e) {
-        if (!e.isTransient()) {
+      } catch (SyncException e) {
+        if (candidates.size() == 1) {
           throw e;
         }
-        last = e;
+        all.add(e);
+        if (e.isTransient()) {
+          lastTransient = e;
+        } else if (firstPersistent == null) {
+          firstPersistent = e;
+        }
       }
     }
-    throw last;
+    SyncException thrown = lastTransient != null ? lastTransient : firstPersistent;
+    for (SyncException e : all) {
+      if (e != thrown) {
+        thrown.addSuppressed(e);
+      }
+    }
+    throw thrown;
+  }
+
+  /** The address the current session runs over, or null when there is no session. */
+  public PeerAddress sessionAddress() {
+    ClientSession s = session;
+    return s == null ? null : s.address;
   }
 
   private ClientSession handshakeAt(PeerAddress address) {

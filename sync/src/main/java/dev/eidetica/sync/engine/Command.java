@@ -4,6 +4,7 @@ import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.entry.EntryId;
 import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.SyncReport;
+import dev.eidetica.sync.discovery.NearbyPeer;
 import dev.eidetica.sync.transport.PeerAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,16 @@ public sealed interface Command extends Input {
   record AddPeer(
       PeerAddress address, PublicKey expect, String name, CompletableFuture<PeerStatus> done)
       implements Command {}
+
+  /**
+   * Registers a peer by its key alone (persisted), without connecting: its addresses come from LAN
+   * discovery, at once if it was seen nearby, else from a later sighting. Completes with its
+   * status.
+   */
+  record AddPeerByKey(PublicKey key, CompletableFuture<PeerStatus> done) implements Command {}
+
+  /** The nodes discovery has seen that are not registered peers. */
+  record Nearby(CompletableFuture<List<NearbyPeer>> done) implements Command {}
 
   /** Forgets a peer, its relationships, cursors and metadata. */
   record RemovePeer(PublicKey peer, CompletableFuture<Boolean> done) implements Command {}

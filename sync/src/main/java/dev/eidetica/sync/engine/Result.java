@@ -5,6 +5,7 @@ import dev.eidetica.entry.EntryId;
 import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.client.DatabaseSync;
 import dev.eidetica.sync.client.PeerLink;
+import dev.eidetica.sync.discovery.Sighting;
 import dev.eidetica.sync.protocol.Response;
 import dev.eidetica.sync.transport.PeerAddress;
 import java.util.List;
@@ -55,4 +56,10 @@ sealed interface Result extends Input {
   record InboundPeer(PublicKey peer, String name, List<PeerAddress> addresses) implements Result {}
 
   record InboundSync(PublicKey peer, EntryId database) implements Result {}
+
+  /** Discovery saw a node (from a discovery thread). */
+  record Sighted(Sighting sighting) implements Result {}
+
+  /** An announcement to discovery finished (error null when it worked). */
+  record Announced(Throwable error) implements Result {}
 }

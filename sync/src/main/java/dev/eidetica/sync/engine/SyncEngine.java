@@ -17,6 +17,9 @@ import dev.eidetica.sync.SyncState;
 import dev.eidetica.sync.client.DatabaseSync;
 import dev.eidetica.sync.client.PeerLink;
 import dev.eidetica.sync.client.Transports;
+import dev.eidetica.sync.discovery.NearbyPeer;
+import dev.eidetica.sync.discovery.PeerDiscovery;
+import dev.eidetica.sync.discovery.Sighting;
 import dev.eidetica.sync.protocol.Rejection;
 import dev.eidetica.sync.protocol.Request;
 import dev.eidetica.sync.protocol.Response;
@@ -39,6 +42,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,6 +79,13 @@ import org.slf4j.LoggerFactory;
  *       error. Persistent failures (wrong key, refused access, rejected entries) fail the database
  *       with the reason at once. The periodic sync and {@code sync now} retry anything.
  *   <li>All timing comes from the injected clock, so tests drive it deterministically.
+ *   <li>With LAN discovery ({@link #useDiscovery}), the engine announces its servers' addresses
+ *       whenever they change (on a worker, one announcement at a time, the latest winning). A
+ *       sighting of a registered peer adds its addresses as unconfirmed hints, tried first and
+ *       persisted only once a handshake there succeeds (so a false sighting never removes an
+ *       address that works); if the peer had no address or was backing off, its databases are due
+ *       at once. Sightings of other keys go to a nearby table of at most {@value #MAX_NEARBY}
+ *       entries that forgets a node not seen again within {@link #NEARBY_EXPIRY}.
  * </ul>
  */
 public final class SyncEngine {
@@ -99,6 +110,22 @@ public final class SyncEngine {
   private final Map<String, PeerAddress> servers = new LinkedHashMap<>();
   private volatile List<PeerAddress> ownAddresses = List.of();
   private long nextPeriodic;
+
+  // Discovery (engine-thread state, except the reference, which is set before start).
+  private PeerDiscovery discovery;
+  private boolean announcing;
+  private boolean announceAgain;
+  private final LinkedHashMap<PublicKey, NearbyPeer> nearby = new LinkedHashMap<>();
+
+  /** Most nodes kept in the nearby table; the one seen longest ago makes room for a new one. */
+  public static final int MAX_NEARBY = 256;
+
+  /** A nearby node not seen again for this long is forgotten (two missed repeats). */
+  public static final Duration NEARBY_EXPIRY = PeerDiscovery.REPEAT_WITHIN.multipliedBy(2);
+
+  /** Most unconfirmed discovered addresses kept per peer (the newest sighting's first). */
+  static final int MAX_HINTS = 8;
+
   private volatile boolean stopped;
 
   /**
@@ -143,6 +170,25 @@ public final class SyncEngine {
   /** The handler transports' servers use: it shares this engine's grants and learns peers. */
   public SyncServer server() {
     return server;
+  }
+
+  /**
+   * Uses LAN discovery: the engine announces its servers through it and takes its sightings (which
+   * the caller routes to {@link #sighted}). Call before {@link #start()}; the caller starts and
+   * closes {@code discovery}.
+   */
+  public void useDiscovery(PeerDiscovery discovery) {
+    this.discovery = discovery;
+  }
+
+  /**
+   * Takes a sighting from a discovery thread without blocking; when the queue is full it is dropped
+   * (discovery repeats it) and counted in {@link #droppedInputs()}.
+   */
+  public void sighted(Sighting sighting) {
+    if (!offer(new Result.Sighted(sighting))) {
+      droppedInputs.incrementAndGet();
+    }
   }
 
   /** Loads persisted peers and relationships and schedules a sync of every relationship. */
@@ -346,6 +392,8 @@ public final class SyncEngine {
       case Command.QueueEntry q -> queueEntry(q);
       case Command.SendEntries s -> sendEntries(s);
       case Command.AddPeer a -> addPeer(a);
+      case Command.AddPeerByKey a -> addPeerByKey(a);
+      case Command.Nearby n -> n.done().complete(nearby());
       case Command.RemovePeer r -> r.done().complete(removePeer(r.peer()));
       case Command.CreateRelationship cr ->
           cr.done().complete(createRelationship(cr.database(), cr.peer(), PeerOrigin.ADDED));
@@ -372,6 +420,8 @@ public final class SyncEngine {
       case Result.Progress p -> progress(p);
       case Result.InboundPeer p -> inboundPeer(p);
       case Result.InboundSync s -> inboundSync(s);
+      case Result.Sighted s -> sighted(s.sighting(), clock.instant());
+      case Result.Announced a -> announced(a);
     }
   }
 
@@ -422,6 +472,10 @@ public final class SyncEngine {
     PeerSlot slot = peers.get(s.peer());
     if (slot == null) {
       s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
+      return;
+    }
+    if (!slot.reachable()) {
+      s.done().completeExceptionally(noAddress(slot));
       return;
     }
     DbSlot d = slot.db(s.database());
@@ -475,7 +529,22 @@ public final class SyncEngine {
 
   private void join(Command.Join j) {
     createRelationship(j.database(), j.peer(), PeerOrigin.ADDED);
-    peers.get(j.peer()).db(j.database()).waiters.add(j.done());
+    PeerSlot slot = peers.get(j.peer());
+    if (!slot.reachable() && discovery == null) {
+      j.done().completeExceptionally(noAddress(slot)); // nothing would ever find one
+      return;
+    }
+    slot.db(j.database()).waiters.add(j.done());
+  }
+
+  /** The failure of a command that needs to reach a peer no address is known for. */
+  private SyncException noAddress(PeerSlot slot) {
+    return new SyncException(
+        discovery == null
+            ? "no address is known for peer "
+                + slot.key
+                + " and LAN discovery is not running here; add it with its address"
+            : "no address is known for peer " + slot.key + " yet: LAN discovery has not found it");
   }
 
   private void relate(Relationship r) {
@@ -573,6 +642,10 @@ public final class SyncEngine {
       c.done().completeExceptionally(new PeerNotFoundException(c.peer().toString()));
       return;
     }
+    if (!slot.reachable()) {
+      c.done().completeExceptionally(noAddress(slot));
+      return;
+    }
     PeerLink link = slot.link();
     slot.state = SyncState.CONNECTING;
     offload(
@@ -583,6 +656,10 @@ public final class SyncEngine {
     PeerSlot slot = peers.get(s.peer());
     if (slot == null) {
       s.done().completeExceptionally(new PeerNotFoundException(s.peer().toString()));
+      return;
+    }
+    if (!slot.reachable() && discovery == null) {
+      s.done().completeExceptionally(noAddress(slot)); // nothing would ever find one
       return;
     }
     List<EntryId> dbs = new ArrayList<>();
@@ -624,7 +701,7 @@ public final class SyncEngine {
   private int dispatch(long now) {
     int started = 0;
     for (PeerSlot slot : peers.values()) {
-      if (slot.record.addresses().isEmpty()) {
+      if (!slot.reachable()) {
         continue; // nowhere to reach it; status says so
       }
       boolean backingOff = now < slot.nextAttempt;
@@ -909,6 +986,7 @@ public final class SyncEngine {
       return;
     }
     ownAddresses = now;
+    announce();
     for (PeerSlot slot : peers.values()) {
       if (slot.dbs.isEmpty()) {
         continue;
@@ -986,6 +1064,120 @@ public final class SyncEngine {
 
   private static final int MAX_PEERS = 1_000;
 
+  // ---------------------------------------------------------------- discovery
+
+  private void addPeerByKey(Command.AddPeerByKey a) {
+    PublicKey key = a.key();
+    if (key.equals(instance.deviceKey())) {
+      // The user's mistake, not the engine's: fail the command without logging an engine error.
+      a.done()
+          .completeExceptionally(
+              new IllegalArgumentException(
+                  "the key " + key + " is this node's own; add another node's key"));
+      return;
+    }
+    Instant now = clock.instant();
+    pruneNearby(now);
+    NearbyPeer near = nearby.remove(key);
+    PeerSlot slot = peers.get(key);
+    if (slot == null) {
+      slot = new PeerSlot(PeerRecord.added(key, null, null, now));
+      peers.put(key, slot);
+      store.putPeer(slot.record);
+    } else if (slot.record.origin() != PeerOrigin.ADDED) {
+      slot.record = slot.record.withOrigin(PeerOrigin.ADDED);
+      store.putPeer(slot.record);
+    }
+    if (near != null && slot.addHints(near.addresses())) {
+      slot.link = null;
+    }
+    a.done().complete(peerStatus(slot));
+  }
+
+  private List<NearbyPeer> nearby() {
+    pruneNearby(clock.instant());
+    return List.copyOf(nearby.values());
+  }
+
+  private void sighted(Sighting s, Instant now) {
+    if (s.key().equals(instance.deviceKey())) {
+      return; // our own announcement
+    }
+    PeerSlot slot = peers.get(s.key());
+    if (slot == null) {
+      pruneNearby(now);
+      NearbyPeer before = nearby.remove(s.key());
+      if (before == null && nearby.size() >= MAX_NEARBY) {
+        Iterator<PublicKey> oldest = nearby.keySet().iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      // Re-inserted last, so the table stays ordered by when each node was last seen.
+      nearby.put(
+          s.key(),
+          new NearbyPeer(s.key(), s.addresses(), before == null ? now : before.firstSeen(), now));
+      return;
+    }
+    boolean hadAddress = slot.reachable();
+    if (!slot.addHints(s.addresses())) {
+      return; // nothing new: keep the link and the schedule as they are
+    }
+    slot.link = null; // the next handshake tries the new addresses first
+    boolean waiting =
+        !hadAddress || clock.millis() < slot.nextAttempt || slot.state == SyncState.FAILED;
+    if (waiting) {
+      // It may just have come back at the new address: try now rather than after the backoff.
+      slot.nextAttempt = 0;
+      for (DbSlot d : slot.dbs.values()) {
+        d.dirty = true;
+        d.urgent = true;
+      }
+    }
+  }
+
+  /** Forgets nearby nodes not seen within {@link #NEARBY_EXPIRY}; the oldest come first. */
+  private void pruneNearby(Instant now) {
+    Instant cutoff = now.minus(NEARBY_EXPIRY);
+    Iterator<NearbyPeer> it = nearby.values().iterator();
+    while (it.hasNext()) {
+      if (it.next().lastSeen().isAfter(cutoff)) {
+        return;
+      }
+      it.remove();
+    }
+  }
+
+  /** Announces the servers' current addresses, one announcement at a time, the latest winning. */
+  private void announce() {
+    if (discovery == null) {
+      return;
+    }
+    if (announcing) {
+      announceAgain = true; // announced with the then-current addresses when this one ends
+      return;
+    }
+    announcing = true;
+    PeerDiscovery d = discovery;
+    List<PeerAddress> addresses = List.copyOf(servers.values());
+    offload(
+        () -> {
+          d.announce(addresses);
+          return null;
+        },
+        (none, error) -> new Result.Announced(error));
+  }
+
+  private void announced(Result.Announced a) {
+    announcing = false;
+    if (a.error() != null) {
+      log.warn("announcing this node on the LAN failed: {}", message(a.error()));
+    }
+    if (announceAgain) {
+      announceAgain = false;
+      announce();
+    }
+  }
+
   // ---------------------------------------------------------------- bookkeeping
 
   private void success(PeerSlot slot) {
@@ -993,9 +1185,28 @@ public final class SyncEngine {
     slot.nextAttempt = 0;
     slot.lastError = null;
     slot.lastSeen = clock.instant();
+    boolean changed = false;
     if (slot.state != SyncState.IDLE || slot.record.connection() != ConnectionState.CONNECTED) {
       slot.state = SyncState.IDLE;
       slot.record = slot.record.connected(slot.lastSeen);
+      changed = true;
+    }
+    // The address a handshake just worked at is confirmed: keep it first (a discovered one is
+    // persisted only now).
+    PeerAddress at = slot.link == null ? null : slot.link.sessionAddress();
+    List<PeerAddress> known = slot.record.addresses();
+    if (at != null && (known.isEmpty() || !known.get(0).equals(at))) {
+      slot.record = slot.record.withAddress(at);
+      changed = true;
+    }
+    // A peer added by key alone has no name until its first handshake gives one.
+    String name = slot.link == null ? "" : slot.link.peerName();
+    if (!name.isEmpty()
+        && (slot.record.displayName() == null || slot.record.displayName().isEmpty())) {
+      slot.record = slot.record.withDisplayName(name);
+      changed = true;
+    }
+    if (changed) {
       store.putPeer(slot.record);
     }
   }
@@ -1111,6 +1322,8 @@ public final class SyncEngine {
           case Command.QueueEntry q -> null;
           case Command.SendEntries s -> s.done();
           case Command.AddPeer a -> a.done();
+          case Command.AddPeerByKey a -> a.done();
+          case Command.Nearby n -> n.done();
           case Command.RemovePeer r -> r.done();
           case Command.CreateRelationship c -> c.done();
           case Command.RemoveRelationship r -> r.done();
@@ -1130,6 +1343,8 @@ public final class SyncEngine {
           case Result.Progress p -> null;
           case Result.InboundPeer p -> null;
           case Result.InboundSync s -> null;
+          case Result.Sighted s -> null;
+          case Result.Announced a -> null;
         };
     if (f != null) {
       f.completeExceptionally(e);
@@ -1156,9 +1371,13 @@ public final class SyncEngine {
         boolean connecting = slot.link != null && !slot.link.connected();
         state = connecting ? SyncState.CONNECTING : SyncState.SYNCING;
         reason = connecting ? "handshaking with the peer" : "";
-      } else if (slot.record.addresses().isEmpty()) {
+      } else if (!slot.reachable()) {
         state = SyncState.FAILED;
-        reason = "no address is known for this peer; add it with its address";
+        reason =
+            discovery == null
+                ? "no address is known for this peer and LAN discovery is not running here; add it"
+                    + " with its address"
+                : "no address is known for this peer yet; waiting for LAN discovery to find it";
       } else if (d.failure != null) {
         state = SyncState.FAILED;
         reason = d.failure;
@@ -1208,7 +1427,8 @@ public final class SyncEngine {
         dbs,
         slot.entriesSent,
         slot.entriesReceived,
-        slot.successRate);
+        slot.successRate,
+        slot.unconfirmedHints());
   }
 
   /** Inputs dropped because the queue was full (hook overflow is tracked per database instead). */
@@ -1274,6 +1494,9 @@ public final class SyncEngine {
     double successRate;
     final Map<EntryId, DbSlot> dbs = new LinkedHashMap<>();
 
+    /** Addresses discovery reported, newest first, not yet confirmed by a handshake. */
+    List<PeerAddress> hints = List.of();
+
     PeerSlot(PeerRecord record) {
       this.key = record.key();
       this.record = record;
@@ -1284,6 +1507,41 @@ public final class SyncEngine {
       return dbs.computeIfAbsent(id, DbSlot::new);
     }
 
+    /** Whether any address, confirmed or discovered, is known. */
+    boolean reachable() {
+      return !record.addresses().isEmpty() || !hints.isEmpty();
+    }
+
+    /** The discovered addresses not among the confirmed ones. */
+    List<PeerAddress> unconfirmedHints() {
+      return hints.stream().filter(a -> !record.addresses().contains(a)).toList();
+    }
+
+    /**
+     * Puts a sighting's addresses first among the hints (at most {@value #MAX_HINTS} kept).
+     *
+     * @return whether it brought an address neither hinted nor confirmed before
+     */
+    boolean addHints(List<PeerAddress> sighted) {
+      boolean news =
+          sighted.stream().anyMatch(a -> !hints.contains(a) && !record.addresses().contains(a));
+      if (news) {
+        // A repeat of what is known changes nothing, so two announcements of one key (a stale
+        // one, a false one) cannot keep reordering the hints.
+        LinkedHashSet<PeerAddress> merged = new LinkedHashSet<>(sighted);
+        merged.addAll(hints);
+        hints = merged.stream().limit(MAX_HINTS).toList();
+      }
+      return news;
+    }
+
+    /** Where a link tries to reach the peer: fresh hints first, then confirmed addresses. */
+    List<PeerAddress> dialAddresses() {
+      LinkedHashSet<PeerAddress> all = new LinkedHashSet<>(hints);
+      all.addAll(record.addresses());
+      return List.copyOf(all);
+    }
+
     PeerLink link() {
       if (link == null) {
         link =
@@ -1291,7 +1549,7 @@ public final class SyncEngine {
                 instance,
                 transports,
                 key,
-                record.addresses(),
+                dialAddresses(),
                 random,
                 config.requestTimeout(),
                 config.name(),

@@ -5,6 +5,7 @@ import dev.eidetica.sync.LoopbackTransport;
 import dev.eidetica.sync.ManualClock;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.client.Transports;
+import dev.eidetica.sync.discovery.PeerDiscovery;
 import dev.eidetica.sync.state.SyncStateStore;
 import dev.eidetica.sync.transport.PeerAddress;
 import java.security.SecureRandom;
@@ -31,7 +32,7 @@ final class EngineHarness implements AutoCloseable {
     final LoopbackTransport transport;
     final Instance.Registration hook;
 
-    Node(String name, Instance instance, SyncConfig config) {
+    Node(String name, Instance instance, SyncConfig config, PeerDiscovery discovery) {
       this.name = name;
       this.instance = instance;
       this.transport = new LoopbackTransport(net);
@@ -44,7 +45,13 @@ final class EngineHarness implements AutoCloseable {
               clock,
               new SecureRandom(),
               Runnable::run);
+      if (discovery != null) {
+        engine.useDiscovery(discovery);
+      }
       engine.start();
+      if (discovery != null) {
+        discovery.start(instance.deviceKey(), engine::sighted);
+      }
       hook = instance.addCommitListener(e -> engine.entryStored(e.database(), e.entry().id()));
       CompletableFuture<PeerAddress> started = new CompletableFuture<>();
       engine.submit(new Command.StartServer("loop", name, started));
@@ -74,7 +81,12 @@ final class EngineHarness implements AutoCloseable {
   }
 
   Node node(String name, Instance instance, SyncConfig config) {
-    Node n = new Node(name, instance, config);
+    return node(name, instance, config, null);
+  }
+
+  /** A node whose engine uses {@code discovery} (started here; closing it is the test's). */
+  Node node(String name, Instance instance, SyncConfig config, PeerDiscovery discovery) {
+    Node n = new Node(name, instance, config, discovery);
     nodes.add(n);
     return n;
   }
