@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node joining a large database is killed with SIGKILL halfway (a separate JVM), restarted, and
- * resumes from what it had stored: it converges, and the resumed sync moves about the remaining
- * entries, not the whole history again.
+ * resumes from what it had stored: it converges, and the resumed sync moves at most the remaining
+ * entries (in entries and in bytes), not the whole history again.
  */
 class KilledMidSyncTest {
   private static final int ENTRIES = 20_000;
@@ -67,9 +67,11 @@ class KilledMidSyncTest {
                 .filter(SyncHistoryEntry::success)
                 .max(java.util.Comparator.comparingLong(SyncHistoryEntry::entriesReceived))
                 .orElseThrow();
+        // The peer learns the restarted node's address from its handshake and may push part of
+        // the remainder while the resumed pull runs: the pull moves at most what was missing.
         assertThat(resumed.entriesReceived())
             .as("history: %s", history)
-            .isEqualTo(total - storedAtRestart);
+            .isBetween(1L, total - storedAtRestart);
         // Bytes moved: the remaining entries (base64 in JSON) plus at most one page again.
         long perEntry = db.entry(db.tips().get(0)).orElseThrow().encodedLength() * 4 / 3 + 16;
         assertThat(resumed.bytes()).isLessThan((total - storedAtRestart + 100) * perEntry + 20_000);
