@@ -78,6 +78,10 @@ public final class HttpTransport implements SyncTransport {
   public static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
   static final String MEDIA_TYPE = "application/json";
+
+  /** Bodies above this size are sent after the server's {@code 100 Continue}. */
+  static final int EXPECT_CONTINUE_BYTES = 64 * 1024;
+
   static final String ERROR_HEADER = "Eidetica-Error";
   static final String RESPONSE_TOO_LARGE = "response-too-large";
 
@@ -293,6 +297,11 @@ public final class HttpTransport implements SyncTransport {
       b.header("Content-Encoding", "gzip");
     } else {
       body = request.clone();
+    }
+    if (body.length > EXPECT_CONTINUE_BYTES) {
+      // The server may refuse a large body from its headers alone; without asking first, its
+      // early 413 and close would race the body still being written and reach us as a reset.
+      b.expectContinue(true);
     }
     HttpRequest httpRequest = b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
 
