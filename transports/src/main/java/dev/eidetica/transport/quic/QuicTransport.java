@@ -825,9 +825,9 @@ public final class QuicTransport implements SyncTransport {
     if (closed) {
       return CompletableFuture.failedFuture(closedException());
     }
-    QuicLocation where;
+    Dialable where;
     try {
-      where = locationOf(to);
+      where = dialable(to);
       limits.checkRequestSize(to, request.length);
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
@@ -851,6 +851,36 @@ public final class QuicTransport implements SyncTransport {
       fail(result, closedException());
     }
     return result;
+  }
+
+  /**
+   * A parsed address and the key of its connection. Parsing costs a regular expression and a key
+   * decoding, so a send to an address seen before reuses the result.
+   */
+  private record Dialable(QuicLocation where, String connectionKey) {}
+
+  /** Parsed addresses by location; cleared when it grows past {@link #MAX_DIALABLE}. */
+  private final Map<String, Dialable> dialable = new ConcurrentHashMap<>();
+
+  private static final int MAX_DIALABLE = 1024;
+
+  private Dialable dialable(PeerAddress to) {
+    if (!NAME.equals(to.transport())) {
+      throw new TransportException(
+          Kind.BAD_ADDRESS,
+          "the quic transport cannot reach " + to + "; it reaches quic:[key@]host:port addresses");
+    }
+    Dialable known = dialable.get(to.location());
+    if (known != null) {
+      return known;
+    }
+    QuicLocation where = locationOf(to);
+    Dialable parsed = new Dialable(where, where.toString());
+    if (dialable.size() >= MAX_DIALABLE) {
+      dialable.clear();
+    }
+    dialable.put(to.location(), parsed);
+    return parsed;
   }
 
   private QuicLocation locationOf(PeerAddress to) {
@@ -879,12 +909,16 @@ public final class QuicTransport implements SyncTransport {
   }
 
   /** The live connection to this location, or a new one being established. */
-  private CompletableFuture<Connection> connection(PeerAddress to, QuicLocation where) {
-    String k = where.toString();
+  private CompletableFuture<Connection> connection(PeerAddress to, Dialable dial) {
+    String k = dial.connectionKey();
+    QuicLocation where = dial.where();
+    CompletableFuture<Connection> f = connections.get(k);
+    if (usable(f)) {
+      return f; // the common case, without the lock
+    }
     synchronized (connections) {
-      CompletableFuture<Connection> f = connections.get(k);
-      if (f != null
-          && (!f.isDone() || (!f.isCompletedExceptionally() && f.join().quic.isActive()))) {
+      f = connections.get(k);
+      if (usable(f)) {
         return f;
       }
       CompletableFuture<Connection> fresh = new CompletableFuture<>();
@@ -905,6 +939,12 @@ public final class QuicTransport implements SyncTransport {
       }
       return fresh;
     }
+  }
+
+  /** A connection being established, or established and still open. */
+  private static boolean usable(CompletableFuture<Connection> f) {
+    return f != null
+        && (!f.isDone() || (!f.isCompletedExceptionally() && f.join().quic.isActive()));
   }
 
   private void connect(PeerAddress to, QuicLocation where, CompletableFuture<Connection> result) {
@@ -1122,12 +1162,10 @@ public final class QuicTransport implements SyncTransport {
     void request(PeerAddress to, byte[] request, CompletableFuture<byte[]> result) {
       lastUsedNanos = System.nanoTime();
       ClientStream reader = new ClientStream(to, this, result);
+      // createStream rather than a stream bootstrap, which copies its option map per stream; the
+      // reader turns on half-closure itself.
       io.netty.util.concurrent.Future<QuicStreamChannel> stream =
-          quic.newStreamBootstrap()
-              .type(QuicStreamType.BIDIRECTIONAL)
-              .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-              .handler(reader)
-              .create();
+          quic.createStream(QuicStreamType.BIDIRECTIONAL, reader);
       stream.addListener(
           ignored -> {
             if (!stream.isSuccess()) {
@@ -1229,6 +1267,12 @@ public final class QuicTransport implements SyncTransport {
       this.to = to;
       this.connection = connection;
       this.result = result;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      // Our FIN after the request must not close the stream before the response is read.
+      ((QuicStreamChannel) ctx.channel()).config().setAllowHalfClosure(true);
     }
 
     /** Fails the request unless it was already answered or failed; true if this call failed it. */
