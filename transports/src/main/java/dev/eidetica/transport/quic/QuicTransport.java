@@ -265,7 +265,8 @@ public final class QuicTransport implements SyncTransport {
      * QuicTransport#REFUSED_CLOSE_CODE}: none of its requests reaches the handler, and its send
      * fails with {@link ClientKeyRefusedException}. Default: every key (which peers may do what is
      * decided by the sync layer's grants, not by the transport). A predicate that throws refuses
-     * (logged at WARN).
+     * (logged at WARN). It is called on an event loop, once per connection: it must be quick and
+     * must not block.
      */
     public Builder admitClients(Predicate<PublicKey> admitClients) {
       this.admitClients = Objects.requireNonNull(admitClients, "admitClients");
@@ -396,11 +397,12 @@ public final class QuicTransport implements SyncTransport {
   }
 
   /**
-   * Stops the server gracefully: from now on the address is free to start again and new requests
-   * (on connections already open) are refused with {@link Kind#UNREACHABLE} at their client, new
-   * connections are closed at once; requests in progress get up to the stop grace ({@link
-   * #STOP_GRACE} unless the builder said otherwise) to be answered. Then every connection is closed
-   * with {@link #STOP_CLOSE_CODE} and the socket is released. Returns when that is done.
+   * Stops the server gracefully: at once {@link #serverAddress()} is empty, new requests (on
+   * connections already open) are refused with {@link Kind#UNREACHABLE} at their client and new
+   * connections are closed; requests in progress get up to the stop grace ({@link #STOP_GRACE}
+   * unless the builder said otherwise) to be answered. Then every connection is closed with {@link
+   * #STOP_CLOSE_CODE} and the socket is released, so the port can be bound again. Returns when that
+   * is done.
    */
   @Override
   public void stopServer() {
