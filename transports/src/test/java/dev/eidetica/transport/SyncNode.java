@@ -70,6 +70,9 @@ public final class SyncNode implements AutoCloseable {
   /** Where peers reach it, as its transport's server returned it. */
   public final PeerAddress address;
 
+  /** The transport its sync runs over (owned and closed by {@link #sync}). */
+  public final SyncTransport transport;
+
   /** A node on {@code dir} syncing over {@code kind} with {@link #CONFIG}. */
   public SyncNode(Kind kind, Path dir) {
     this(kind, dir, CONFIG);
@@ -79,8 +82,8 @@ public final class SyncNode implements AutoCloseable {
   public SyncNode(Kind kind, Path dir, SyncConfig config) {
     this.dir = dir;
     this.instance = Instance.open(dir);
-    this.sync =
-        Sync.builder(instance).config(config).transport(kind.newTransport(instance)).start();
+    this.transport = kind.newTransport(instance);
+    this.sync = Sync.builder(instance).config(config).transport(transport).start();
     this.address = get(sync.listen(kind.transportName(), "127.0.0.1:0"));
   }
 
