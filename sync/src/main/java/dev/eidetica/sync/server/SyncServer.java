@@ -149,7 +149,7 @@ public final class SyncServer implements SyncHandler {
         return plainFailure(ErrorCode.BUSY, "the server is busy; try again shortly");
       }
       try {
-        return serve(request, source);
+        return serve(request, source, remote);
       } catch (ProtocolException e) {
         return plainFailure(e.code(), e.getMessage());
       } catch (RuntimeException e) {
@@ -164,6 +164,27 @@ public final class SyncServer implements SyncHandler {
     }
   }
 
+  /**
+   * The key a transport authenticated the sender with, when it names one in {@code remote} ({@code
+   * transport:ed25519:KEY@host:port}, as QUIC's mutual TLS does); empty otherwise.
+   */
+  static Optional<PublicKey> authenticatedKeyOf(String remote) {
+    int at = remote == null ? -1 : remote.lastIndexOf('@');
+    if (at < 0) {
+      return Optional.empty();
+    }
+    String head = remote.substring(0, at);
+    String key = head.substring(head.indexOf(':') + 1);
+    if (!key.startsWith("ed25519:")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(PublicKey.parse(key));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Hosts whose shares are remembered now (for tests). */
   int sourceCount() {
     return sources.sources();
@@ -174,13 +195,13 @@ public final class SyncServer implements SyncHandler {
     return pending.size();
   }
 
-  private byte[] serve(byte[] bytes, String source) {
+  private byte[] serve(byte[] bytes, String source, String remote) {
     Frame frame = MessageCodec.decodeFrame(bytes);
     if (!frame.inSession()) {
       Request req = MessageCodec.decodeRequest(frame.body());
       return switch (req) {
         case Request.Hello hello ->
-            MessageCodec.encodeFrame(Frame.plain(encode(hello(hello, source))));
+            MessageCodec.encodeFrame(Frame.plain(encode(hello(hello, source, remote))));
         case Request.Authenticate auth -> authenticate(auth);
         case Request.Pull p -> throw needsSession();
         case Request.Push p -> throw needsSession();
@@ -233,7 +254,7 @@ public final class SyncServer implements SyncHandler {
         ErrorCode.AUTH_FAILED, "pull and push need a session: handshake first");
   }
 
-  private Response hello(Request.Hello hello, String source) {
+  private Response hello(Request.Hello hello, String source, String remote) {
     VersionRange ours = VersionRange.SUPPORTED;
     Optional<Integer> version = ours.highestCommon(hello.versions());
     if (version.isEmpty()) {
@@ -244,6 +265,16 @@ public final class SyncServer implements SyncHandler {
               + ", the peer speaks "
               + hello.versions(),
           ours);
+    }
+    Optional<PublicKey> authenticated = authenticatedKeyOf(remote);
+    if (authenticated.isPresent() && !authenticated.get().equals(hello.key())) {
+      // The session is bound to the identity the transport proved (QUIC's TLS certificate).
+      throw new ProtocolException(
+          ErrorCode.AUTH_FAILED,
+          "the handshake names key "
+              + hello.key()
+              + " but the connection was authenticated as "
+              + authenticated.get());
     }
     if (hello.key().equals(instance.deviceKey())) {
       throw new ProtocolException(

@@ -15,8 +15,10 @@ public interface SyncHandler {
    * Answers one request.
    *
    * @param request the request exactly as received (already size-checked by the transport)
-   * @param remote what the transport knows of the sender (for logs and rate limits only: it is not
-   *     authenticated)
+   * @param remote what the transport knows of the sender, {@code [transport:][KEY@]host:port}: the
+   *     host is for logs and per-host limits only (not authenticated); a key is present only when
+   *     the transport itself authenticated the sender with it (QUIC's mutual TLS), and a server
+   *     then accepts only handshakes for that key
    * @return the response bytes
    */
   byte[] handle(byte[] request, String remote);

@@ -34,4 +34,33 @@ class QuicSyncIntegrationTest extends SyncIntegrationTest {
         .hasMessageContaining(a.key().toString());
     assertThat(get(b.sync.status())).isEmpty();
   }
+
+  @Test
+  void aSyncHandshakeForAnotherKeyThanTheTlsCertificatesIsRefused() {
+    SyncNode a = node("a");
+    dev.eidetica.Instance mallory = dev.eidetica.Instance.inMemory();
+    open.add(mallory);
+    // TLS proves one key (a throwaway), the sync handshake claims Mallory's instance key.
+    QuicTransport tls =
+        new QuicTransport(
+            dev.eidetica.sync.transport.TransportLimits.DEFAULTS,
+            new QuicIdentity(SigningKey.generate(), QuicIdentity.Trust.ANY_KEY_UNLESS_NAMED));
+    open.add(tls);
+    dev.eidetica.sync.client.PeerLink link =
+        new dev.eidetica.sync.client.PeerLink(
+            mallory,
+            dev.eidetica.sync.client.Transports.of(tls),
+            a.key(),
+            java.util.List.of(a.address),
+            new java.security.SecureRandom(),
+            java.time.Duration.ofSeconds(10),
+            "mallory",
+            java.util.List::of);
+
+    assertThatThrownBy(link::connect)
+        .isInstanceOfSatisfying(
+            dev.eidetica.sync.protocol.ProtocolException.class,
+            e -> assertThat(e.code()).isEqualTo(dev.eidetica.sync.protocol.ErrorCode.AUTH_FAILED));
+    assertThat(get(a.sync.status())).isEmpty();
+  }
 }
