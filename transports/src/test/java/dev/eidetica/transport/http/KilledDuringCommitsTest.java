@@ -7,12 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.eidetica.Database;
 import dev.eidetica.Instance;
 import dev.eidetica.crypto.PublicKey;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,37 +60,14 @@ class KilledDuringCommitsTest {
 
   /** Runs the committing JVM until it acknowledged {@link #BURST} commits, kills it -9. */
   private static long runAndKill(Path dir, HttpNode a, Database db) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process child =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CommitBurstProcessMain.class.getName(),
-                dir.toString(),
-                a.address.toString(),
-                a.key().toString(),
-                db.id().toHex())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    long acked = -1;
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("acked ")) {
-          acked = Long.parseLong(line.substring("acked ".length()));
-          if (acked >= BURST) {
-            break;
-          }
-        }
-      }
-      child.destroyForcibly(); // SIGKILL mid-burst: the next commit may be half written
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
-    return acked;
+    // SIGKILL mid-burst: the commit after the last acknowledged one may be half written.
+    return KilledChild.runUntilThenKill(
+        CommitBurstProcessMain.class,
+        "acked ",
+        BURST,
+        dir.toString(),
+        a.address.toString(),
+        a.key().toString(),
+        db.id().toHex());
   }
 }

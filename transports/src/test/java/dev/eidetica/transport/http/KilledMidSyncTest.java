@@ -9,13 +9,9 @@ import dev.eidetica.Database;
 import dev.eidetica.Instance;
 import dev.eidetica.sync.state.SyncHistoryEntry;
 import dev.eidetica.sync.state.SyncStateStore;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,37 +77,13 @@ class KilledMidSyncTest {
 
   /** Starts the joining JVM, waits until it stored {@code atLeast} entries, kills it -9. */
   private static long runAndKill(Path dir, HttpNode a, Database db, long atLeast) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process child =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                JoinProcessMain.class.getName(),
-                dir.toString(),
-                a.address.toString(),
-                a.key().toString(),
-                db.id().toHex())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    long stored = 0;
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("stored ")) {
-          stored = Long.parseLong(line.substring("stored ".length()));
-          if (stored >= atLeast) {
-            break;
-          }
-        }
-      }
-      child.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
-    return stored;
+    return KilledChild.runUntilThenKill(
+        JoinProcessMain.class,
+        "stored ",
+        atLeast,
+        dir.toString(),
+        a.address.toString(),
+        a.key().toString(),
+        db.id().toHex());
   }
 }
