@@ -111,7 +111,8 @@ public final class SyncEngine {
    * @param store where peers, relationships, cursors and history persist
    * @param clock all timing
    * @param random challenges and one-time keys
-   * @param workers runs network jobs; must not run them on the calling thread except in tests
+   * @param workers runs network jobs and their pull prefetches; must not run them on the calling
+   *     thread except in tests
    */
   public SyncEngine(
       Instance instance,
@@ -690,7 +691,8 @@ public final class SyncEngine {
                               public void pulled(int stored, long remaining) {
                                 offer(new Result.Progress(peer, db, remaining));
                               }
-                            }));
+                            },
+                            workers));
           } catch (RuntimeException e) {
             error = e;
           }
