@@ -809,33 +809,44 @@ public final class SyncEngine {
     long took = Math.max(0, clock.millis() - s.startedMillis());
     List<CompletableFuture<SyncReport>> waiters = new ArrayList<>(d.running);
     d.running.clear();
-    if (s.error() == null) {
-      DatabaseSync.Outcome o = s.outcome();
-      success(slot);
-      d.failure = null;
-      d.lastSuccess = now;
-      d.pendingIn = 0;
-      record(
-          slot,
-          d,
-          true,
-          o.sent() + slot.unrecordedSent,
-          o.received(),
-          s.bytes() + slot.unrecordedBytes,
-          took,
-          null,
-          o.theirTips(),
-          o.ourTips());
-      slot.unrecordedSent = 0;
-      slot.unrecordedBytes = 0;
-      SyncReport report =
-          new SyncReport(s.peer(), s.database(), o.received(), o.sent(), Duration.ofMillis(took));
-      waiters.forEach(w -> w.complete(report));
-    } else {
-      d.dirty = true;
-      failure(slot, d, s.error());
-      record(slot, d, false, 0, 0, s.bytes(), took, message(s.error()), null, null);
-      waiters.forEach(w -> w.completeExceptionally(s.error()));
+    DatabaseSync.Outcome o = s.outcome();
+    SyncReport report =
+        s.error() != null
+            ? null
+            : new SyncReport(
+                s.peer(), s.database(), o.received(), o.sent(), Duration.ofMillis(took));
+    // Recording the sync writes to storage, which can fail (a full disk): whoever waits for the
+    // sync still learns how the sync itself went, or they would wait forever.
+    try {
+      if (s.error() == null) {
+        d.failure = null;
+        d.lastSuccess = now;
+        d.pendingIn = 0;
+        success(slot);
+        record(
+            slot,
+            d,
+            true,
+            o.sent() + slot.unrecordedSent,
+            o.received(),
+            s.bytes() + slot.unrecordedBytes,
+            took,
+            null,
+            o.theirTips(),
+            o.ourTips());
+        slot.unrecordedSent = 0;
+        slot.unrecordedBytes = 0;
+      } else {
+        d.dirty = true;
+        failure(slot, d, s.error());
+        record(slot, d, false, 0, 0, s.bytes(), took, message(s.error()), null, null);
+      }
+    } finally {
+      if (report != null) {
+        waiters.forEach(w -> w.complete(report));
+      } else {
+        waiters.forEach(w -> w.completeExceptionally(s.error()));
+      }
     }
   }
 
