@@ -99,6 +99,12 @@ public final class SyncEngine {
   private final Map<String, PeerAddress> servers = new LinkedHashMap<>();
   private volatile List<PeerAddress> ownAddresses = List.of();
   private long nextPeriodic;
+  // Deadlines (periodic sync, backoff, batching) are kept in elapsed time, not wall time: a wall
+  // clock set back (by NTP or a user) would otherwise hold every retry and periodic sync for as
+  // long as it was set back. Elapsed time is the wall clock's forward movement, so tests still
+  // drive it with the injected clock.
+  private long wallBefore = Long.MIN_VALUE;
+  private long elapsed;
   private volatile boolean stopped;
 
   /**
@@ -148,7 +154,7 @@ public final class SyncEngine {
 
   /** Loads persisted peers and relationships and schedules a sync of every relationship. */
   public void start() {
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (PeerRecord p : store.peers()) {
       PeerSlot slot = new PeerSlot(p);
       // A restart forgets sessions and backoff; failed peers stay failed until retried.
@@ -297,7 +303,7 @@ public final class SyncEngine {
     if (stopped) {
       return n;
     }
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (EntryId db : drain(overflowed)) {
       for (PublicKey p : related.getOrDefault(db, Set.of())) {
         PeerSlot slot = peers.get(p);
@@ -401,7 +407,7 @@ public final class SyncEngine {
     if (ps == null) {
       return;
     }
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (PublicKey p : ps) {
       PeerSlot slot = peers.get(p);
       if (slot == null || p.equals(q.origin())) {
@@ -979,6 +985,21 @@ public final class SyncEngine {
 
   private static final int MAX_PEERS = 1_000;
 
+  /** Milliseconds the wall clock has moved forwards since the engine started (engine thread). */
+  private long elapsedMillis() {
+    long wall = clock.millis();
+    if (wallBefore != Long.MIN_VALUE && wall > wallBefore) {
+      elapsed += wall - wallBefore;
+    }
+    wallBefore = wall;
+    return elapsed;
+  }
+
+  /** The wall-clock time at which an elapsed-time deadline falls, for status and records. */
+  private Instant wallTime(long deadline) {
+    return clock.instant().plusMillis(deadline - elapsedMillis());
+  }
+
   // ---------------------------------------------------------------- bookkeeping
 
   private void success(PeerSlot slot) {
@@ -1007,7 +1028,7 @@ public final class SyncEngine {
         slot.nextAttempt = Long.MAX_VALUE;
       } else {
         slot.state = SyncState.BACKING_OFF;
-        slot.nextAttempt = clock.millis() + config.retry().delayAfter(slot.failures).toMillis();
+        slot.nextAttempt = elapsedMillis() + config.retry().delayAfter(slot.failures).toMillis();
       }
       if (slot.link != null) {
         slot.link.disconnect();
@@ -1021,7 +1042,7 @@ public final class SyncEngine {
     if (transientFailure || d == null) {
       slot.record =
           slot.record.failed(
-              why, slot.state == SyncState.FAILED ? null : Instant.ofEpochMilli(slot.nextAttempt));
+              why, slot.state == SyncState.FAILED ? null : wallTime(slot.nextAttempt));
       store.putPeer(slot.record);
     }
     log.debug("sync with {} failed: {}", slot.key, why);
@@ -1140,7 +1161,7 @@ public final class SyncEngine {
   }
 
   private PeerStatus peerStatus(PeerSlot slot) {
-    long now = clock.millis();
+    long now = elapsedMillis();
     List<DatabaseStatus> dbs = new ArrayList<>();
     for (DbSlot d : slot.dbs.values()) {
       SyncState state;
@@ -1185,7 +1206,7 @@ public final class SyncEngine {
               d.queue.size(),
               d.pendingIn,
               d.lastSuccess,
-              state == SyncState.BACKING_OFF ? Instant.ofEpochMilli(slot.nextAttempt) : null));
+              state == SyncState.BACKING_OFF ? wallTime(slot.nextAttempt) : null));
     }
     SyncState peerState =
         slot.state == SyncState.IDLE && now < slot.nextAttempt ? SyncState.BACKING_OFF : slot.state;
