@@ -549,13 +549,25 @@ final class Simulation {
     return databases.get(random.nextInt(databases.size()));
   }
 
+  /** A commit on one replica, or now and then on every replica at the same instant. */
   private void commit() {
-    Optional<Replica> pick = anyUp();
-    if (pick.isEmpty()) {
+    if (random.nextInt(6) == 0) {
+      EntryId db = anyDatabase();
+      for (Replica r : replicas) {
+        if (r.up()) {
+          commit(r, db);
+        }
+      }
       return;
     }
-    Replica r = pick.get();
-    Optional<Database> db = r.instance.findDatabase(anyDatabase());
+    anyUp().ifPresent(r -> commit(r, anyDatabase()));
+  }
+
+  private void commit(Replica r, EntryId id) {
+    if (!r.up()) {
+      return; // a torn write in an earlier commit of the burst killed it
+    }
+    Optional<Database> db = r.instance.findDatabase(id);
     if (db.isEmpty()) {
       return; // not joined yet
     }
@@ -582,8 +594,15 @@ final class Simulation {
     }
   }
 
-  /** An admin grants or revokes a user key, or the deputy admin's key is toggled. */
+  /**
+   * An admin grants or revokes a user key, toggles the deputy admin's key, or moves a replica's
+   * device key between write and read (a replica that may only read must still converge).
+   */
   private void changeKeys() {
+    if (random.nextInt(4) == 0) {
+      demoteOrPromote();
+      return;
+    }
     boolean deputy = random.nextInt(3) == 0;
     Replica r = replicas.get(deputy ? 1 : 0);
     if (!r.up()) {
@@ -611,6 +630,31 @@ final class Simulation {
       refusedCommits.merge(e.getClass().getSimpleName(), 1L, Long::sum);
     } catch (EideticaException e) {
       failures.add("a settings commit on " + r.name + " failed unexpectedly: " + stackTrace(e));
+    }
+  }
+
+  private void demoteOrPromote() {
+    Replica admin = replicas.get(0);
+    Replica subject = replicas.get(1 + random.nextInt(replicas.size() - 1));
+    if (!admin.up()) {
+      return;
+    }
+    Optional<Database> db = admin.instance.findDatabase(anyDatabase());
+    if (db.isEmpty()) {
+      return;
+    }
+    boolean writes =
+        db.get()
+            .settings()
+            .auth()
+            .key(subject.key)
+            .map(k -> k.permission() instanceof Permission.Write)
+            .orElse(false);
+    try (Transaction tx = db.get().newTransaction()) {
+      tx.settings().grant(subject.key, writes ? Permission.read() : Permission.write(10));
+      acknowledge(admin, tx.commit());
+    } catch (StorageException e) {
+      refusedCommits.merge(e.getClass().getSimpleName(), 1L, Long::sum);
     }
   }
 
