@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * One two-way sync of one database with one peer (docs/protocol.md, "Syncing a database"):
@@ -81,6 +82,10 @@ public final class DatabaseSync {
   public record Outcome(
       EntryId database, long received, long sent, List<EntryId> theirTips, List<EntryId> ourTips) {}
 
+  /** One fresh platform thread per prefetch: for callers that own no worker pool. */
+  private static final Executor NEW_THREAD =
+      task -> Thread.ofPlatform().daemon().name("eidetica-sync-prefetch").start(task);
+
   private DatabaseSync() {}
 
   /**
@@ -93,6 +98,27 @@ public final class DatabaseSync {
    */
   public static Outcome run(
       Instance instance, PeerLink link, EntryId database, Limits limits, Progress progress) {
+    return run(instance, link, database, limits, progress, NEW_THREAD);
+  }
+
+  /**
+   * Runs the sync, asking for the next pull page on {@code prefetcher} while this thread stores the
+   * current one. The engine passes its worker pool, so every thread a sync uses is one the engine
+   * owns (and a deterministic simulation can schedule); {@code Runnable::run} fetches the next page
+   * before storing the current one, without overlap.
+   *
+   * @throws EntriesRejectedException if either side refused entries as invalid (valid ones that do
+   *     not depend on them are stored)
+   * @throws ProtocolException if the peer refused the request (access, unknown database, ...)
+   * @throws dev.eidetica.sync.transport.TransportException if the peer could not be reached
+   */
+  public static Outcome run(
+      Instance instance,
+      PeerLink link,
+      EntryId database,
+      Limits limits,
+      Progress progress,
+      Executor prefetcher) {
     Optional<Database> local = instance.findDatabase(database);
     List<EntryId> tips = local.map(Database::tips).orElse(List.of());
     List<EntryId> haves = local.map(Database::haves).orElse(List.of());
@@ -113,7 +139,13 @@ public final class DatabaseSync {
         CompletableFuture<Response.PullReply> next =
             page.more()
                 ? prefetch(
-                    link, database, tips, haves, new Position(last.height(), last.id()), limits)
+                    link,
+                    database,
+                    tips,
+                    haves,
+                    new Position(last.height(), last.id()),
+                    limits,
+                    prefetcher)
                 : null;
         try {
           received += store(instance, database, page.entries());
@@ -168,23 +200,21 @@ public final class DatabaseSync {
       List<EntryId> tips,
       List<EntryId> haves,
       Position after,
-      Limits limits) {
+      Limits limits,
+      Executor prefetcher) {
     CompletableFuture<Response.PullReply> f = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .daemon()
-        .name("eidetica-sync-prefetch")
-        .start(
-            () -> {
-              try {
-                Response.PullReply page = pull(link, database, tips, haves, after, limits);
-                // Verify here, so the next page's signatures are checked while this one is
-                // stored (entries remember the result; storing checks again for free).
-                SignatureBatch.verify(page.entries());
-                f.complete(page);
-              } catch (Throwable e) {
-                f.completeExceptionally(e);
-              }
-            });
+    prefetcher.execute(
+        () -> {
+          try {
+            Response.PullReply page = pull(link, database, tips, haves, after, limits);
+            // Verify here, so the next page's signatures are checked while this one is
+            // stored (entries remember the result; storing checks again for free).
+            SignatureBatch.verify(page.entries());
+            f.complete(page);
+          } catch (Throwable e) {
+            f.completeExceptionally(e);
+          }
+        });
     return f;
   }
 

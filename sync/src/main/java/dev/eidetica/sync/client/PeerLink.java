@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +47,7 @@ public final class PeerLink {
   private final Supplier<List<PeerAddress>> ownAddresses;
   private final AtomicLong bytesSent = new AtomicLong();
   private final AtomicLong bytesReceived = new AtomicLong();
+  private final ReentrantLock handshaking = new ReentrantLock();
   private volatile ClientSession session;
   private volatile PublicKey peerKey;
   private volatile String peerName = "";
@@ -177,14 +179,21 @@ public final class PeerLink {
     return r;
   }
 
-  private synchronized ClientSession ensureSession() {
-    ClientSession s = session;
-    if (s != null) {
+  private ClientSession ensureSession() {
+    // A lock, not a monitor: the handshake waits on the network while holding it, and a virtual
+    // thread waiting inside a monitor pins its carrier on Java 21.
+    handshaking.lock();
+    try {
+      ClientSession s = session;
+      if (s != null) {
+        return s;
+      }
+      s = handshake();
+      session = s;
       return s;
+    } finally {
+      handshaking.unlock();
     }
-    s = handshake();
-    session = s;
-    return s;
   }
 
   /**

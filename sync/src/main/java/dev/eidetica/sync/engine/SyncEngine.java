@@ -126,6 +126,13 @@ public final class SyncEngine {
   /** Most unconfirmed discovered addresses kept per peer (the newest sighting's first). */
   static final int MAX_HINTS = 8;
 
+
+  // Deadlines (periodic sync, backoff, batching) are kept in elapsed time, not wall time: a wall
+  // clock set back (by NTP or a user) would otherwise hold every retry and periodic sync for as
+  // long as it was set back. Elapsed time is the wall clock's forward movement, so tests still
+  // drive it with the injected clock.
+  private long wallBefore = Long.MIN_VALUE;
+  private long elapsed;
   private volatile boolean stopped;
 
   /**
@@ -138,7 +145,8 @@ public final class SyncEngine {
    * @param store where peers, relationships, cursors and history persist
    * @param clock all timing
    * @param random challenges and one-time keys
-   * @param workers runs network jobs; must not run them on the calling thread except in tests
+   * @param workers runs network jobs and their pull prefetches; must not run them on the calling
+   *     thread except in tests
    */
   public SyncEngine(
       Instance instance,
@@ -193,7 +201,7 @@ public final class SyncEngine {
 
   /** Loads persisted peers and relationships and schedules a sync of every relationship. */
   public void start() {
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (PeerRecord p : store.peers()) {
       PeerSlot slot = new PeerSlot(p);
       // A restart forgets sessions and backoff; failed peers stay failed until retried.
@@ -342,7 +350,7 @@ public final class SyncEngine {
     if (stopped) {
       return n;
     }
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (EntryId db : drain(overflowed)) {
       for (PublicKey p : related.getOrDefault(db, Set.of())) {
         PeerSlot slot = peers.get(p);
@@ -450,7 +458,7 @@ public final class SyncEngine {
     if (ps == null) {
       return;
     }
-    long now = clock.millis();
+    long now = elapsedMillis();
     for (PublicKey p : ps) {
       PeerSlot slot = peers.get(p);
       if (slot == null || p.equals(q.origin())) {
@@ -767,7 +775,8 @@ public final class SyncEngine {
                               public void pulled(int stored, long remaining) {
                                 offer(new Result.Progress(peer, db, remaining));
                               }
-                            }));
+                            },
+                            workers));
           } catch (RuntimeException e) {
             error = e;
           }
@@ -884,33 +893,44 @@ public final class SyncEngine {
     long took = Math.max(0, clock.millis() - s.startedMillis());
     List<CompletableFuture<SyncReport>> waiters = new ArrayList<>(d.running);
     d.running.clear();
-    if (s.error() == null) {
-      DatabaseSync.Outcome o = s.outcome();
-      success(slot);
-      d.failure = null;
-      d.lastSuccess = now;
-      d.pendingIn = 0;
-      record(
-          slot,
-          d,
-          true,
-          o.sent() + slot.unrecordedSent,
-          o.received(),
-          s.bytes() + slot.unrecordedBytes,
-          took,
-          null,
-          o.theirTips(),
-          o.ourTips());
-      slot.unrecordedSent = 0;
-      slot.unrecordedBytes = 0;
-      SyncReport report =
-          new SyncReport(s.peer(), s.database(), o.received(), o.sent(), Duration.ofMillis(took));
-      waiters.forEach(w -> w.complete(report));
-    } else {
-      d.dirty = true;
-      failure(slot, d, s.error());
-      record(slot, d, false, 0, 0, s.bytes(), took, message(s.error()), null, null);
-      waiters.forEach(w -> w.completeExceptionally(s.error()));
+    DatabaseSync.Outcome o = s.outcome();
+    SyncReport report =
+        s.error() != null
+            ? null
+            : new SyncReport(
+                s.peer(), s.database(), o.received(), o.sent(), Duration.ofMillis(took));
+    // Recording the sync writes to storage, which can fail (a full disk): whoever waits for the
+    // sync still learns how the sync itself went, or they would wait forever.
+    try {
+      if (s.error() == null) {
+        d.failure = null;
+        d.lastSuccess = now;
+        d.pendingIn = 0;
+        success(slot);
+        record(
+            slot,
+            d,
+            true,
+            o.sent() + slot.unrecordedSent,
+            o.received(),
+            s.bytes() + slot.unrecordedBytes,
+            took,
+            null,
+            o.theirTips(),
+            o.ourTips());
+        slot.unrecordedSent = 0;
+        slot.unrecordedBytes = 0;
+      } else {
+        d.dirty = true;
+        failure(slot, d, s.error());
+        record(slot, d, false, 0, 0, s.bytes(), took, message(s.error()), null, null);
+      }
+    } finally {
+      if (report != null) {
+        waiters.forEach(w -> w.complete(report));
+      } else {
+        waiters.forEach(w -> w.completeExceptionally(s.error()));
+      }
     }
   }
 
@@ -1124,7 +1144,7 @@ public final class SyncEngine {
     }
     slot.link = null; // the next handshake tries the new addresses first
     boolean waiting =
-        !hadAddress || clock.millis() < slot.nextAttempt || slot.state == SyncState.FAILED;
+        !hadAddress || elapsedMillis() < slot.nextAttempt || slot.state == SyncState.FAILED;
     if (waiting) {
       // It may just have come back at the new address: try now rather than after the backoff.
       slot.nextAttempt = 0;
@@ -1176,6 +1196,20 @@ public final class SyncEngine {
       announceAgain = false;
       announce();
     }
+
+  /** Milliseconds the wall clock has moved forwards since the engine started (engine thread). */
+  private long elapsedMillis() {
+    long wall = clock.millis();
+    if (wallBefore != Long.MIN_VALUE && wall > wallBefore) {
+      elapsed += wall - wallBefore;
+    }
+    wallBefore = wall;
+    return elapsed;
+  }
+
+  /** The wall-clock time at which an elapsed-time deadline falls, for status and records. */
+  private Instant wallTime(long deadline) {
+    return clock.instant().plusMillis(deadline - elapsedMillis());
   }
 
   // ---------------------------------------------------------------- bookkeeping
@@ -1225,7 +1259,7 @@ public final class SyncEngine {
         slot.nextAttempt = Long.MAX_VALUE;
       } else {
         slot.state = SyncState.BACKING_OFF;
-        slot.nextAttempt = clock.millis() + config.retry().delayAfter(slot.failures).toMillis();
+        slot.nextAttempt = elapsedMillis() + config.retry().delayAfter(slot.failures).toMillis();
       }
       if (slot.link != null) {
         slot.link.disconnect();
@@ -1239,7 +1273,7 @@ public final class SyncEngine {
     if (transientFailure || d == null) {
       slot.record =
           slot.record.failed(
-              why, slot.state == SyncState.FAILED ? null : Instant.ofEpochMilli(slot.nextAttempt));
+              why, slot.state == SyncState.FAILED ? null : wallTime(slot.nextAttempt));
       store.putPeer(slot.record);
     }
     log.debug("sync with {} failed: {}", slot.key, why);
@@ -1362,7 +1396,7 @@ public final class SyncEngine {
   }
 
   private PeerStatus peerStatus(PeerSlot slot) {
-    long now = clock.millis();
+    long now = elapsedMillis();
     List<DatabaseStatus> dbs = new ArrayList<>();
     for (DbSlot d : slot.dbs.values()) {
       SyncState state;
@@ -1411,7 +1445,7 @@ public final class SyncEngine {
               d.queue.size(),
               d.pendingIn,
               d.lastSuccess,
-              state == SyncState.BACKING_OFF ? Instant.ofEpochMilli(slot.nextAttempt) : null));
+              state == SyncState.BACKING_OFF ? wallTime(slot.nextAttempt) : null));
     }
     SyncState peerState =
         slot.state == SyncState.IDLE && now < slot.nextAttempt ? SyncState.BACKING_OFF : slot.state;
