@@ -126,7 +126,6 @@ public final class SyncEngine {
   /** Most unconfirmed discovered addresses kept per peer (the newest sighting's first). */
   static final int MAX_HINTS = 8;
 
-
   // Deadlines (periodic sync, backoff, batching) are kept in elapsed time, not wall time: a wall
   // clock set back (by NTP or a user) would otherwise hold every retry and periodic sync for as
   // long as it was set back. Elapsed time is the wall clock's forward movement, so tests still
@@ -1196,6 +1195,7 @@ public final class SyncEngine {
       announceAgain = false;
       announce();
     }
+  }
 
   /** Milliseconds the wall clock has moved forwards since the engine started (engine thread). */
   private long elapsedMillis() {

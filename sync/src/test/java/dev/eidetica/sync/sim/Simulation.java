@@ -211,7 +211,13 @@ final class Simulation {
                     Duration.ofSeconds(pick(5, 30)),
                     pick(4, 1_024),
                     pick(2, 64),
-                    1_000_000))
+                    1_000_000,
+                    ServerConfig.DEFAULTS.maxInFlightPerSource(),
+                    ServerConfig.DEFAULTS.requestsPerSecondPerSource(),
+                    ServerConfig.DEFAULTS.requestBurstPerSource(),
+                    ServerConfig.DEFAULTS.maxPendingHandshakesPerSource(),
+                    ServerConfig.DEFAULTS.maxSessionsPerKey(),
+                    ServerConfig.DEFAULTS.maxSources()))
             .build();
     this.snapshotInterval = pick(3, 10, 10_000);
     this.network =
