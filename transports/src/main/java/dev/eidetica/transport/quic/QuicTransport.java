@@ -617,10 +617,7 @@ public final class QuicTransport implements SyncTransport {
   /** One request on the server: reads the framed request, runs the handler, answers and FINs. */
   private final class ServerStream extends ChannelInboundHandlerAdapter {
     private final Server server;
-    private final byte[] header = new byte[4];
-    private int headerFilled;
-    private byte[] body;
-    private int bodyFilled;
+    private final FrameReader frame = new FrameReader(4);
     private boolean done;
 
     ServerStream(Server server) {
@@ -631,40 +628,32 @@ public final class QuicTransport implements SyncTransport {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf in = (ByteBuf) msg;
       try {
-        while (in.isReadable() && !done) {
-          if (headerFilled < header.length) {
-            int n = Math.min(header.length - headerFilled, in.readableBytes());
-            in.readBytes(header, headerFilled, n);
-            headerFilled += n;
-            if (headerFilled < header.length) {
+        while (!done) {
+          switch (frame.read(in)) {
+            case MORE -> {
               return;
             }
-            int length =
-                ((header[0] & 0xff) << 24)
-                    | ((header[1] & 0xff) << 16)
-                    | ((header[2] & 0xff) << 8)
-                    | (header[3] & 0xff);
-            if (length < 0 || length > limits.maxRequestBytes()) {
+            case HEADER -> {
+              int length = frame.length();
+              if (length < 0 || length > limits.maxRequestBytes()) {
+                done = true;
+                respond(
+                    (QuicStreamChannel) ctx.channel(),
+                    REQUEST_TOO_LARGE,
+                    ("a request of "
+                            + Integer.toUnsignedString(length)
+                            + " bytes exceeds this server's cap of "
+                            + limits.maxRequestBytes())
+                        .getBytes(StandardCharsets.UTF_8),
+                    null);
+                return;
+              }
+              frame.expectBody();
+            }
+            case BODY -> {
               done = true;
-              respond(
-                  (QuicStreamChannel) ctx.channel(),
-                  REQUEST_TOO_LARGE,
-                  ("a request of "
-                          + Integer.toUnsignedString(length)
-                          + " bytes exceeds this server's cap of "
-                          + limits.maxRequestBytes())
-                      .getBytes(StandardCharsets.UTF_8),
-                  null);
-              return;
+              dispatch((QuicStreamChannel) ctx.channel(), frame.body());
             }
-            body = new byte[length];
-          }
-          int n = Math.min(body.length - bodyFilled, in.readableBytes());
-          in.readBytes(body, bodyFilled, n);
-          bodyFilled += n;
-          if (bodyFilled == body.length) {
-            done = true;
-            dispatch((QuicStreamChannel) ctx.channel(), body);
           }
         }
       } finally {
@@ -677,7 +666,7 @@ public final class QuicTransport implements SyncTransport {
       if (evt == ChannelInputShutdownReadComplete.INSTANCE && !done) {
         done = true;
         QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
-        if (headerFilled == 0) {
+        if (!frame.started()) {
           // An empty stream is a keep-alive: answer with a FIN alone.
           ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
         } else {
@@ -1259,10 +1248,7 @@ public final class QuicTransport implements SyncTransport {
     private final PeerAddress to;
     private final Connection connection;
     private final CompletableFuture<byte[]> result;
-    private final byte[] header = new byte[5];
-    private int headerFilled;
-    private byte[] body;
-    private int bodyFilled;
+    private final FrameReader frame = new FrameReader(5);
     private boolean settled; // on the stream's event loop only
 
     ClientStream(PeerAddress to, Connection connection, CompletableFuture<byte[]> result) {
@@ -1291,46 +1277,37 @@ public final class QuicTransport implements SyncTransport {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf in = (ByteBuf) msg;
       try {
-        while (in.isReadable() && !settled) {
-          if (headerFilled < header.length) {
-            int n = Math.min(header.length - headerFilled, in.readableBytes());
-            in.readBytes(header, headerFilled, n);
-            headerFilled += n;
-            if (headerFilled < header.length) {
+        while (!settled) {
+          switch (frame.read(in)) {
+            case MORE -> {
               return;
             }
-            int length =
-                ((header[1] & 0xff) << 24)
-                    | ((header[2] & 0xff) << 16)
-                    | ((header[3] & 0xff) << 8)
-                    | (header[4] & 0xff);
-            if (header[0] == OK && (length < 0 || length > limits.maxResponseBytes())) {
-              settle(
-                  new TransportException(
-                      Kind.TOO_LARGE,
-                      "a response of "
-                          + Integer.toUnsignedString(length)
-                          + " bytes from "
-                          + to
-                          + " exceeds this client's cap of "
-                          + limits.maxResponseBytes()));
-              ctx.close();
-              return;
+            case HEADER -> {
+              byte status = frame.headerByte(0);
+              int length = frame.length();
+              if (status == OK && (length < 0 || length > limits.maxResponseBytes())) {
+                settle(
+                    new TransportException(
+                        Kind.TOO_LARGE,
+                        "a response of "
+                            + Integer.toUnsignedString(length)
+                            + " bytes from "
+                            + to
+                            + " exceeds this client's cap of "
+                            + limits.maxResponseBytes()));
+                ctx.close();
+                return;
+              }
+              if (status != OK && (length < 0 || length > MAX_ERROR_BYTES)) {
+                settle(
+                    new TransportException(
+                        Kind.BAD_RESPONSE, to + " answered with a malformed error frame"));
+                ctx.close();
+                return;
+              }
+              frame.expectBody();
             }
-            if (header[0] != OK && (length < 0 || length > MAX_ERROR_BYTES)) {
-              settle(
-                  new TransportException(
-                      Kind.BAD_RESPONSE, to + " answered with a malformed error frame"));
-              ctx.close();
-              return;
-            }
-            body = new byte[length];
-          }
-          int n = Math.min(body.length - bodyFilled, in.readableBytes());
-          in.readBytes(body, bodyFilled, n);
-          bodyFilled += n;
-          if (bodyFilled == body.length) {
-            finish(header[0], body);
+            case BODY -> finish(frame.headerByte(0), frame.body());
           }
         }
       } finally {
