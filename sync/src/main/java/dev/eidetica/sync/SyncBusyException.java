@@ -1,6 +1,6 @@
 package dev.eidetica.sync;
 
-/** The engine's command queue stayed full: the engine is overloaded or stopped. Transient. */
+/** The engine's queue is full (it is far behind) or the engine stopped. Transient: try again. */
 public final class SyncBusyException extends SyncException {
   private static final long serialVersionUID = 1L;
 

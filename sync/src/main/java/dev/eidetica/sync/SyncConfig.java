@@ -21,7 +21,16 @@ import java.util.Objects;
  *     {@link Duration#ZERO} turns it off
  * @param retry how failures are retried
  * @param requestTimeout the longest wait for one response from a peer
- * @param commandQueueCapacity most commands waiting for the engine
+ * @param stallTimeout how long a job may go without any answer from its peer before a due sync
+ *     (periodic, {@code sync now}, a sighting) gives up waiting and starts over on a fresh
+ *     connection, leaving the old request to run out its timeout (at most one such job per peer and
+ *     database); so a request lost just before the network healed does not hold the database for
+ *     the whole request timeout. Kept at or below {@code periodicSync}, sync resumes within {@code
+ *     periodicSync} of the network's return (docs/sync.md)
+ * @param commandQueueCapacity most inputs waiting for the engine (commands, committed entries,
+ *     progress, sightings, inbound notices); beyond it a command is refused with {@link
+ *     SyncBusyException} and the others are dropped and made up for. Outcomes of running jobs are
+ *     not counted: they are bounded by the jobs in flight and never wait
  * @param historyLimit most sync history records kept
  * @param limits page and batch sizes of a database sync
  * @param server limits of the serving side
@@ -38,6 +47,7 @@ public record SyncConfig(
     Duration periodicSync,
     RetryPolicy retry,
     Duration requestTimeout,
+    Duration stallTimeout,
     int commandQueueCapacity,
     int historyLimit,
     DatabaseSync.Limits limits,
@@ -57,6 +67,7 @@ public record SyncConfig(
     notNegative("periodicSync", periodicSync);
     positive("checkInterval", checkInterval);
     positive("requestTimeout", requestTimeout);
+    positive("stallTimeout", stallTimeout);
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(server, "server");
@@ -79,6 +90,7 @@ public record SyncConfig(
     b.periodicSync = periodicSync;
     b.retry = retry;
     b.requestTimeout = requestTimeout;
+    b.stallTimeout = stallTimeout;
     b.commandQueueCapacity = commandQueueCapacity;
     b.historyLimit = historyLimit;
     b.limits = limits;
@@ -119,6 +131,7 @@ public record SyncConfig(
     private Duration periodicSync = Duration.ofSeconds(30);
     private RetryPolicy retry = RetryPolicy.DEFAULTS;
     private Duration requestTimeout = Duration.ofSeconds(30);
+    private Duration stallTimeout = Duration.ofSeconds(10);
     private int commandQueueCapacity = 4_096;
     private int historyLimit = 1_000;
     private DatabaseSync.Limits limits = DatabaseSync.Limits.DEFAULTS;
@@ -182,6 +195,12 @@ public record SyncConfig(
       return this;
     }
 
+    /** Default 10 s. */
+    public Builder stallTimeout(Duration v) {
+      stallTimeout = v;
+      return this;
+    }
+
     /** Default 4,096. */
     public Builder commandQueueCapacity(int v) {
       commandQueueCapacity = v;
@@ -227,6 +246,7 @@ public record SyncConfig(
           periodicSync,
           retry,
           requestTimeout,
+          stallTimeout,
           commandQueueCapacity,
           historyLimit,
           limits,

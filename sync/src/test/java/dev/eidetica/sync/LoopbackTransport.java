@@ -19,6 +19,39 @@ public final class LoopbackTransport implements SyncTransport {
     final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     final Map<String, java.util.concurrent.atomic.AtomicInteger> delivered =
         new ConcurrentHashMap<>();
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> toLose = new ConcurrentHashMap<>();
+    final java.util.Queue<CompletableFuture<byte[]>> lost =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * The next {@code n} requests to {@code location} are lost on the way: never delivered and
+     * never answered, as over a network that fails (their futures stay pending until {@link
+     * #timeOutLost()} or close).
+     */
+    public void loseNext(String location, int n) {
+      toLose
+          .computeIfAbsent(location, k -> new java.util.concurrent.atomic.AtomicInteger())
+          .addAndGet(n);
+    }
+
+    /** Requests to {@code location} are delivered again. */
+    public void stopLosing(String location) {
+      toLose.remove(location);
+    }
+
+    /** Requests lost so far whose senders still wait. */
+    public long lostPending() {
+      return lost.stream().filter(f -> !f.isDone()).count();
+    }
+
+    /** Every lost request's sender now learns it timed out, as its transport would tell it. */
+    public void timeOutLost() {
+      CompletableFuture<byte[]> f;
+      while ((f = lost.poll()) != null) {
+        f.completeExceptionally(
+            new TransportException(TransportException.Kind.TIMEOUT, "lost on the way"));
+      }
+    }
 
     /** Requests delivered to the server at {@code location} so far. */
     public int deliveredTo(String location) {
@@ -28,6 +61,7 @@ public final class LoopbackTransport implements SyncTransport {
 
     @Override
     public void close() {
+      timeOutLost();
       executor.shutdownNow();
     }
   }
@@ -72,6 +106,12 @@ public final class LoopbackTransport implements SyncTransport {
     if (h == null) {
       return CompletableFuture.failedFuture(
           new TransportException(TransportException.Kind.UNREACHABLE, "nobody at " + to));
+    }
+    var lose = net.toLose.get(to.location());
+    if (lose != null && lose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      CompletableFuture<byte[]> never = new CompletableFuture<>();
+      net.lost.add(never);
+      return never;
     }
     byte[] copy = request.clone();
     net.delivered

@@ -237,6 +237,15 @@ public final class PeerLink {
     throw thrown;
   }
 
+  /**
+   * Where this node's servers listened as the current session's handshake told the peer, or null
+   * when there is no session.
+   */
+  public List<PeerAddress> announced() {
+    ClientSession s = session;
+    return s == null ? null : s.announced;
+  }
+
   /** The address the current session runs over, or null when there is no session. */
   public PeerAddress sessionAddress() {
     ClientSession s = session;
@@ -246,11 +255,9 @@ public final class PeerLink {
   private ClientSession handshakeAt(PeerAddress address) {
     byte[] challenge = Handshake.random(random, Handshake.NONCE_BYTES);
     Handshake.Ephemeral eph = new Handshake.Ephemeral(random);
+    List<PeerAddress> announced = ownAddresses.get();
     List<String> mine =
-        ownAddresses.get().stream()
-            .map(PeerAddress::toString)
-            .limit(Request.MAX_ADDRESSES)
-            .toList();
+        announced.stream().map(PeerAddress::toString).limit(Request.MAX_ADDRESSES).toList();
     Request.Hello hello =
         new Request.Hello(
             VersionRange.SUPPORTED,
@@ -314,7 +321,7 @@ public final class PeerLink {
     }
     peerKey = reply.key();
     peerName = reply.name();
-    return new ClientSession(welcome.session(), key, address);
+    return new ClientSession(welcome.session(), key, address, announced);
   }
 
   private Response plainExchange(PeerAddress address, Request request) {
@@ -365,12 +372,14 @@ public final class PeerLink {
     final String id;
     final SessionKey key;
     final PeerAddress address;
+    final List<PeerAddress> announced;
     final AtomicLong seq = new AtomicLong();
 
-    ClientSession(String id, SessionKey key, PeerAddress address) {
+    ClientSession(String id, SessionKey key, PeerAddress address, List<PeerAddress> announced) {
       this.id = Objects.requireNonNull(id);
       this.key = key;
       this.address = address;
+      this.announced = List.copyOf(announced);
     }
   }
 }

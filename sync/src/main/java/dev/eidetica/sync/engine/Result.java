@@ -24,18 +24,22 @@ sealed interface Result extends Input {
   record Reconnected(PublicKey peer, Throwable error, CompletableFuture<PublicKey> done)
       implements Result {}
 
+  /** A full sync ended; {@code job} tells it from a later job of the same database. */
   record SyncDone(
       PublicKey peer,
       EntryId database,
+      long job,
       DatabaseSync.Outcome outcome,
       Throwable error,
       long startedMillis,
       long bytes)
       implements Result {}
 
+  /** A push ended; {@code job} tells it from a later job of the same database. */
   record PushDone(
       PublicKey peer,
       EntryId database,
+      long job,
       int count,
       Response.PushReply reply,
       Throwable error,
@@ -51,11 +55,18 @@ sealed interface Result extends Input {
   record ServerStopped(String transport, Throwable error, CompletableFuture<Void> done)
       implements Result {}
 
-  record Progress(PublicKey peer, EntryId database, long pendingIn) implements Result {}
+  /**
+   * A running job got an answer from its peer (a page stored, a batch accepted).
+   *
+   * @param pendingIn entries the peer still has for us, or -1 when the answer did not say
+   */
+  record Progress(PublicKey peer, EntryId database, long job, long pendingIn) implements Result {}
 
   record InboundPeer(PublicKey peer, String name, List<PeerAddress> addresses) implements Result {}
 
-  record InboundSync(PublicKey peer, EntryId database) implements Result {}
+  /** A peer synced a database with us, in a session that announced {@code addresses}. */
+  record InboundSync(PublicKey peer, String name, List<PeerAddress> addresses, EntryId database)
+      implements Result {}
 
   /** Discovery saw a node (from a discovery thread). */
   record Sighted(Sighting sighting) implements Result {}

@@ -49,11 +49,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -98,7 +99,17 @@ public final class SyncEngine {
   private final Clock clock;
   private final SecureRandom random;
   private final Executor workers;
-  private final BlockingQueue<Input> queue;
+  private final BlockingQueue<Input> queue = new LinkedBlockingQueue<>();
+
+  /**
+   * Room for inputs that wait in {@link #queue}: commands, committed entries, progress, sightings
+   * and inbound notices take a permit and are refused (or, for the fire-and-forget ones, dropped
+   * and made up for) when none is left. Outcomes of jobs the engine started take none: each job
+   * ends in exactly one, so they are bounded by the jobs in flight, and a worker never waits for
+   * the engine or loses what it did.
+   */
+  private final Semaphore room;
+
   private final Set<EntryId> overflowed = ConcurrentHashMap.newKeySet();
   private final Map<EntryId, Set<PublicKey>> grants = new ConcurrentHashMap<>();
   private final AtomicLong droppedInputs = new AtomicLong();
@@ -162,7 +173,7 @@ public final class SyncEngine {
     this.clock = clock;
     this.random = random;
     this.workers = workers;
-    this.queue = new ArrayBlockingQueue<>(config.commandQueueCapacity());
+    this.room = new Semaphore(config.commandQueueCapacity());
     this.server =
         new SyncServer(
             instance,
@@ -227,29 +238,61 @@ public final class SyncEngine {
 
   /** Offers an input without waiting; false if the queue is full or the engine stopped. */
   boolean offer(Input input) {
-    return !stopped && queue.offer(input);
+    if (stopped || (counted(input) && !room.tryAcquire())) {
+      return false;
+    }
+    queue.add(input);
+    return true;
   }
 
   /**
-   * Enqueues a command, waiting up to a second for room.
+   * Enqueues a command without waiting. A full queue means the engine is far behind (it takes
+   * thousands of commands a millisecond), so the caller learns it at once with a typed error rather
+   * than waiting for room that may not come, and decides whether to try again.
    *
-   * @throws SyncBusyException if the queue stayed full or the engine has stopped
+   * @throws SyncBusyException if the queue is full or the engine has stopped
    */
   public void submit(Command command) {
     if (stopped) {
       throw new SyncBusyException("the sync engine has stopped");
     }
-    try {
-      if (!queue.offer(command, 1, TimeUnit.SECONDS)) {
-        throw new SyncBusyException(
-            "the sync engine's command queue stayed full ("
-                + config.commandQueueCapacity()
-                + "); try again");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SyncBusyException("interrupted while queueing a sync command");
+    if (!offer(command)) {
+      throw new SyncBusyException(
+          stopped
+              ? "the sync engine has stopped"
+              : "the sync engine has "
+                  + config.commandQueueCapacity()
+                  + " inputs waiting (its queue is full); try again");
     }
+  }
+
+  /**
+   * Whether an input holds a permit of {@link #room} while it waits. Shutdown does not, so an
+   * engine far behind can still be stopped.
+   */
+  private static boolean counted(Input input) {
+    return switch (input) {
+      case Command c -> !(c instanceof Command.Shutdown);
+      case Result.Progress p -> true;
+      case Result.Sighted s -> true;
+      case Result.InboundPeer p -> true;
+      case Result.InboundSync s -> true;
+      case Result.Connected c -> false;
+      case Result.Reconnected c -> false;
+      case Result.SyncDone s -> false;
+      case Result.PushDone p -> false;
+      case Result.ServerStarted s -> false;
+      case Result.ServerStopped s -> false;
+      case Result.Announced a -> false;
+    };
+  }
+
+  /** Takes an input off the queue, giving back its permit. */
+  private Input taken(Input input) {
+    if (input != null && counted(input)) {
+      room.release();
+    }
+    return input;
   }
 
   /**
@@ -293,14 +336,22 @@ public final class SyncEngine {
   /** The related peers of each database, readable from other threads (hook and server). */
   private final Map<EntryId, Set<PublicKey>> relatedView = new ConcurrentHashMap<>();
 
-  /** Results from workers must not be lost: wait for room (workers are not the engine thread). */
+  /**
+   * A job's outcome: always queued, never waits (see {@link #room}). If the engine stopped
+   * meanwhile, whoever waits for it learns so instead of waiting forever.
+   */
   private void report(Result result) {
-    try {
-      while (!stopped && !queue.offer(result, 100, TimeUnit.MILLISECONDS)) {
-        // the engine drains the queue continuously; keep trying until it stops
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    queue.add(result);
+    if (stopped) {
+      failQueued();
+    }
+  }
+
+  private void failQueued() {
+    SyncBusyException gone = new SyncBusyException("the sync engine stopped");
+    Input in;
+    while ((in = taken(queue.poll())) != null) {
+      failFuture(in, gone);
     }
   }
 
@@ -315,7 +366,7 @@ public final class SyncEngine {
   public void run() {
     while (!stopped) {
       try {
-        Input first = queue.poll(waitMillis(), TimeUnit.MILLISECONDS);
+        Input first = taken(queue.poll(waitMillis(), TimeUnit.MILLISECONDS));
         if (first != null) {
           process(first);
         }
@@ -342,7 +393,7 @@ public final class SyncEngine {
   public int doWork() {
     int n = 0;
     Input in;
-    while (!stopped && (in = queue.poll()) != null) {
+    while (!stopped && (in = taken(queue.poll())) != null) {
       process(in);
       n++;
     }
@@ -441,10 +492,7 @@ public final class SyncEngine {
         d.failAll(gone);
       }
     }
-    Input in;
-    while ((in = queue.poll()) != null) {
-      failFuture(in, gone);
-    }
+    failQueued();
     if (done != null) {
       done.complete(null);
     }
@@ -714,8 +762,11 @@ public final class SyncEngine {
       boolean backingOff = now < slot.nextAttempt;
       boolean failed = slot.state == SyncState.FAILED;
       for (DbSlot d : slot.dbs.values()) {
-        if (d.busy) {
+        if (d.busy && !(d.urgent && stalled(d, now))) {
           continue;
+        }
+        if (d.busy) {
+          supersede(slot, d);
         }
         boolean allowed = d.urgent || (!backingOff && !failed && d.failure == null);
         if (d.dirty && allowed) {
@@ -743,10 +794,66 @@ public final class SyncEngine {
     return started;
   }
 
+  /**
+   * Whether the running job has gone {@code stallTimeout} without an answer, and may be given up:
+   * unless an earlier job given up on is still running out its timeout, so a peer that answers
+   * slowly (a large page over a slow link) costs at most one duplicate job, never a pile of them.
+   */
+  private boolean stalled(DbSlot d, long now) {
+    return d.abandoned == 0 && now - d.jobActiveAt >= config.stallTimeout().toMillis();
+  }
+
+  /**
+   * Gives up waiting for a stalled job: its request was most likely lost (sent just before the
+   * network failed or healed) and would hold the database until the request timeout. A fresh job
+   * starts at once on a fresh link, so a handshake stuck on the old link cannot hold it either;
+   * whoever waited for the old job waits for the new one. The old job runs on until its timeout and
+   * its result is ignored (what it stored stays stored: entries are content-addressed).
+   */
+  private void supersede(PeerSlot slot, DbSlot d) {
+    log.debug(
+        "no answer from {} about {} for {} ms; starting over on a fresh connection",
+        slot.key,
+        d.database,
+        elapsedMillis() - d.jobActiveAt);
+    d.abandoned++;
+    d.job++;
+    d.busy = false;
+    d.dirty = true;
+    d.waiters.addAll(0, d.running);
+    d.running.clear();
+    if (d.pushDone != null) {
+      d.waiters.add(d.pushDone);
+      d.pushDone = null;
+    }
+    slot.link = null;
+  }
+
+  /** Marks a job as started: returns its number, which its result and progress carry. */
+  private long startJob(DbSlot d) {
+    d.busy = true;
+    d.jobActiveAt = elapsedMillis();
+    return ++d.job;
+  }
+
+  /**
+   * A result or progress of a job given up on (or of a database forgotten meanwhile): nothing to do
+   * but count the job as ended.
+   */
+  private static boolean stale(DbSlot d, long job) {
+    if (job == d.job) {
+      return false;
+    }
+    if (d.abandoned > 0) {
+      d.abandoned--;
+    }
+    return true;
+  }
+
   private void startSync(PeerSlot slot, DbSlot d) {
     d.running.addAll(d.waiters);
     d.waiters.clear();
-    d.busy = true;
+    long job = startJob(d);
     d.dirty = false;
     d.urgent = false;
     d.queue.clear(); // the sync computes exactly what the peer lacks, queued entries included
@@ -772,7 +879,12 @@ public final class SyncEngine {
                             new DatabaseSync.Progress() {
                               @Override
                               public void pulled(int stored, long remaining) {
-                                offer(new Result.Progress(peer, db, remaining));
+                                offer(new Result.Progress(peer, db, job, remaining));
+                              }
+
+                              @Override
+                              public void pushed(int stored, long remaining) {
+                                offer(new Result.Progress(peer, db, job, -1));
                               }
                             },
                             workers));
@@ -780,13 +892,14 @@ public final class SyncEngine {
             error = e;
           }
           long bytes = link.bytesSent() + link.bytesReceived() - before;
-          report(new Result.SyncDone(peer, db, outcome, error, started, bytes));
+          report(new Result.SyncDone(peer, db, job, outcome, error, started, bytes));
         });
   }
 
   private void startPush(
       PeerSlot slot, DbSlot d, List<EntryId> ids, CompletableFuture<SyncReport> done) {
-    d.busy = true;
+    long job = startJob(d);
+    d.pushDone = done;
     PeerLink link = slot.link();
     PublicKey peer = slot.key;
     EntryId db = d.database;
@@ -812,7 +925,8 @@ public final class SyncEngine {
             error = e;
           }
           long bytes = link.bytesSent() + link.bytesReceived() - before;
-          report(new Result.PushDone(peer, db, ids.size(), reply, error, started, bytes, done));
+          report(
+              new Result.PushDone(peer, db, job, ids.size(), reply, error, started, bytes, done));
         });
   }
 
@@ -860,6 +974,7 @@ public final class SyncEngine {
     slot.nextAttempt = 0;
     slot.lastError = null;
     store.putPeer(slot.record);
+    reannounceIfStale(slot);
     c.done().complete(peerStatus(slot));
   }
 
@@ -884,7 +999,7 @@ public final class SyncEngine {
       return;
     }
     DbSlot d = slot.dbs.get(s.database());
-    if (d == null) {
+    if (d == null || stale(d, s.job())) {
       return;
     }
     d.busy = false;
@@ -942,7 +1057,11 @@ public final class SyncEngine {
       }
       return;
     }
+    if (stale(d, p.job())) {
+      return; // whoever waited for it now waits for the job that replaced it
+    }
     d.busy = false;
+    d.pushDone = null;
     long took = Math.max(0, clock.millis() - p.startedMillis());
     Throwable error = p.error();
     if (error == null && !p.reply().rejected().isEmpty()) {
@@ -1027,23 +1146,33 @@ public final class SyncEngine {
 
   private void progress(Result.Progress p) {
     PeerSlot slot = peers.get(p.peer());
-    if (slot != null && slot.dbs.containsKey(p.database())) {
-      slot.dbs.get(p.database()).pendingIn = p.pendingIn();
+    DbSlot d = slot == null ? null : slot.dbs.get(p.database());
+    if (d == null || p.job() != d.job) {
+      return;
+    }
+    d.jobActiveAt = elapsedMillis();
+    if (p.pendingIn() >= 0) {
+      d.pendingIn = p.pendingIn();
     }
   }
 
   private void inboundPeer(Result.InboundPeer p) {
+    learn(p.peer(), p.name(), p.addresses());
+  }
+
+  /** A peer handshook with us announcing {@code addresses}: record it and where it listens. */
+  private void learn(PublicKey peer, String name, List<PeerAddress> addresses) {
     Instant now = clock.instant();
-    PeerSlot slot = peers.get(p.peer());
+    PeerSlot slot = peers.get(peer);
     if (slot == null) {
-      if (p.addresses().isEmpty() || peers.size() >= MAX_PEERS) {
+      if (addresses.isEmpty() || peers.size() >= MAX_PEERS) {
         return; // nowhere to push to, or too many peers: it can still pull from us
       }
       PeerRecord rec =
           new PeerRecord(
-              p.peer(),
-              p.name(),
-              p.addresses(),
+              peer,
+              name,
+              addresses,
               PeerOrigin.LEARNED,
               ConnectionState.DISCONNECTED,
               0,
@@ -1052,12 +1181,12 @@ public final class SyncEngine {
               now,
               null);
       slot = new PeerSlot(rec);
-      peers.put(p.peer(), slot);
+      peers.put(peer, slot);
       store.putPeer(rec);
       return;
     }
     PeerRecord rec = seen(slot.record, now);
-    for (PeerAddress a : p.addresses().reversed()) {
+    for (PeerAddress a : addresses.reversed()) {
       rec = rec.withAddress(a);
     }
     if (!rec.addresses().equals(slot.record.addresses())) {
@@ -1065,12 +1194,31 @@ public final class SyncEngine {
     }
     slot.record = rec;
     store.putPeer(rec);
+    // It just reached us, so the network between us is most likely back: what we owe it goes
+    // now, not after our backoff (and a job of ours that stalled meanwhile may be started over).
+    if (slot.state != SyncState.IDLE) {
+      for (DbSlot d : slot.dbs.values()) {
+        if (d.dirty || !d.queue.isEmpty()) {
+          d.dirty = true;
+          d.urgent = true;
+        }
+      }
+    }
   }
 
   private void inboundSync(Result.InboundSync s) {
-    PeerSlot slot = peers.get(s.peer());
-    if (slot == null || related.getOrDefault(s.database(), Set.of()).contains(s.peer())) {
+    if (related.getOrDefault(s.database(), Set.of()).contains(s.peer())) {
       return;
+    }
+    PeerSlot slot = peers.get(s.peer());
+    if (slot == null) {
+      // Its handshake's notice was dropped (a full queue) or came before it had a server: what
+      // its session announced is repeated here.
+      learn(s.peer(), s.name(), s.addresses());
+      slot = peers.get(s.peer());
+      if (slot == null) {
+        return;
+      }
     }
     if (instance.findDatabase(s.database()).isEmpty()) {
       return;
@@ -1242,6 +1390,20 @@ public final class SyncEngine {
     }
     if (changed) {
       store.putPeer(slot.record);
+    }
+    reannounceIfStale(slot);
+  }
+
+  /**
+   * A handshake that raced a change of our servers told the peer stale addresses (none, if it ran
+   * before our first server was up), so the peer cannot push to us: handshake again, with a sync of
+   * every database shared with it.
+   */
+  private void reannounceIfStale(PeerSlot slot) {
+    List<PeerAddress> announced = slot.link == null ? null : slot.link.announced();
+    if (announced != null && !announced.equals(ownAddresses)) {
+      slot.link.disconnect();
+      slot.dbs.values().forEach(d -> d.dirty = true);
     }
   }
 
@@ -1494,12 +1656,13 @@ public final class SyncEngine {
       }
 
       @Override
-      public void synced(PublicKey peer, EntryId database) {
+      public void synced(
+          PublicKey peer, String name, List<PeerAddress> addresses, EntryId database) {
         Set<PublicKey> known = relatedPeersView(database);
         if (known.contains(peer)) {
           return;
         }
-        if (!offer(new Result.InboundSync(peer, database))) {
+        if (!offer(new Result.InboundSync(peer, name, addresses, database))) {
           droppedInputs.incrementAndGet();
         }
       }
@@ -1598,6 +1761,19 @@ public final class SyncEngine {
     final LinkedHashSet<EntryId> queue = new LinkedHashSet<>();
     long queuedSince;
     boolean busy;
+
+    /** Number of the latest job started (or given up on); results of others are stale. */
+    long job;
+
+    /** Elapsed time the running job started or last heard from its peer. */
+    long jobActiveAt;
+
+    /** Jobs given up on ({@link #supersede}) still running out their request timeout. */
+    int abandoned;
+
+    /** Whoever waits for the running push (a {@code send}), moved to the next job if superseded. */
+    CompletableFuture<SyncReport> pushDone;
+
     boolean dirty;
     boolean urgent;
     String failure;

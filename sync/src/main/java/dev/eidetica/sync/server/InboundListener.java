@@ -17,8 +17,12 @@ public interface InboundListener {
   /** A peer completed a handshake, announcing where its own server listens. */
   default void authenticated(PublicKey peer, String name, List<PeerAddress> addresses) {}
 
-  /** A peer pulled from or pushed to a database. */
-  default void synced(PublicKey peer, EntryId database) {}
+  /**
+   * A peer pulled from or pushed to a database, in a session whose handshake gave {@code name} and
+   * {@code addresses} (repeated here, so a listener that missed {@link #authenticated} still learns
+   * where to reach the peer).
+   */
+  default void synced(PublicKey peer, String name, List<PeerAddress> addresses, EntryId database) {}
 
   /**
    * Runs {@code store}, which stores entries pushed by {@code peer}, so that commit hooks running

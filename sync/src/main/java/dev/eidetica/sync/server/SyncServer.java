@@ -339,7 +339,7 @@ public final class SyncServer implements SyncHandler {
     } else if (sessions.size() >= config.maxSessions()) {
       evictLeastRecentlyUsed(sessions.values());
     }
-    ServerSession s = new ServerSession(newId(), p.peer, p.key, now);
+    ServerSession s = new ServerSession(newId(), p.peer, p.key, now, p.name, p.addresses);
     sessions.put(s.id, s);
     listener.authenticated(p.peer, p.name, p.addresses);
     byte[] body = encode(new Response.Welcome(s.id, config.sessionIdle().toSeconds()));
@@ -374,7 +374,7 @@ public final class SyncServer implements SyncHandler {
       page.add(e);
       bytes += e.encodedLength();
     }
-    listener.synced(session.peer, req.database());
+    listener.synced(session.peer, session.name, session.addresses, req.database());
     return new Response.PullReply(
         req.database(), db.tips(), db.haves(), page, i < missing.size(), missing.size() - i);
   }
@@ -420,7 +420,7 @@ public final class SyncServer implements SyncHandler {
     for (Map.Entry<EntryId, EntryRejectedException> r : result.rejected().entrySet()) {
       rejected.add(toRejection(r.getKey(), r.getValue()));
     }
-    listener.synced(session.peer, req.database());
+    listener.synced(session.peer, session.name, session.addresses, req.database());
     List<EntryId> tips =
         instance.findDatabase(req.database()).map(Database::tips).orElse(List.of());
     return new Response.PushReply(
@@ -526,15 +526,29 @@ public final class SyncServer implements SyncHandler {
     final String id;
     final PublicKey peer;
     final SessionKey key;
+
+    /** What the peer's handshake announced: its display name and where its servers listen. */
+    final String name;
+
+    final List<PeerAddress> addresses;
+
     volatile long lastUsed;
     private long highest;
     private long window; // bit i set: request (highest - i) was seen
 
-    ServerSession(String id, PublicKey peer, SessionKey key, long now) {
+    ServerSession(
+        String id,
+        PublicKey peer,
+        SessionKey key,
+        long now,
+        String name,
+        List<PeerAddress> addresses) {
       this.id = id;
       this.peer = peer;
       this.key = key;
       this.lastUsed = now;
+      this.name = name;
+      this.addresses = List.copyOf(addresses);
     }
 
     boolean expired(long now, long idleMillis) {

@@ -9,6 +9,7 @@ import dev.eidetica.sync.discovery.PeerDiscovery;
 import dev.eidetica.sync.state.SyncStateStore;
 import dev.eidetica.sync.transport.PeerAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,12 @@ final class EngineHarness implements AutoCloseable {
   final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   final LoopbackTransport.Net net = new LoopbackTransport.Net();
   final List<Node> nodes = new ArrayList<>();
+
+  /**
+   * Where the engines of nodes made from now on run their jobs: inline by default; a test whose
+   * requests may hang (lost on the way) gives real threads and waits with Awaitility.
+   */
+  java.util.concurrent.Executor workers = Runnable::run;
 
   /** One node: an instance, its engine, its server on the loopback net. */
   final class Node {
@@ -44,7 +51,7 @@ final class EngineHarness implements AutoCloseable {
               new SyncStateStore(instance.localState(), config.historyLimit()),
               clock,
               new SecureRandom(),
-              Runnable::run);
+              workers);
       if (discovery != null) {
         engine.useDiscovery(discovery);
       }
@@ -55,8 +62,16 @@ final class EngineHarness implements AutoCloseable {
       hook = instance.addCommitListener(e -> engine.entryStored(e.database(), e.entry().id()));
       CompletableFuture<PeerAddress> started = new CompletableFuture<>();
       engine.submit(new Command.StartServer("loop", name, started));
-      for (int i = 0; i < 10 && !started.isDone(); i++) {
-        engine.doWork();
+      engine.doWork();
+      if (!started.isDone()) { // the server starts on a worker thread
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(5))
+            .until(
+                () -> {
+                  engine.doWork();
+                  return started.isDone();
+                });
       }
       started.join();
     }
@@ -91,8 +106,13 @@ final class EngineHarness implements AutoCloseable {
     return n;
   }
 
-  /** Runs every engine until a full round does nothing. */
-  void pump() {
+  /**
+   * Runs every engine until a full round does nothing.
+   *
+   * @return inputs processed and jobs started, over all rounds
+   */
+  int pump() {
+    int total = 0;
     for (int round = 0; round < 1000; round++) {
       int work = 0;
       for (Node n : List.copyOf(nodes)) {
@@ -101,8 +121,9 @@ final class EngineHarness implements AutoCloseable {
         }
       }
       if (work == 0) {
-        return;
+        return total;
       }
+      total += work;
     }
     throw new AssertionError("the engines never went quiet");
   }
@@ -111,8 +132,27 @@ final class EngineHarness implements AutoCloseable {
   <T> T call(Node n, java.util.function.Function<CompletableFuture<T>, Command> command) {
     CompletableFuture<T> f = new CompletableFuture<>();
     n.engine.submit(command.apply(f));
-    pump();
+    pumpUntil(f::isDone);
     return f.join();
+  }
+
+  /**
+   * Pumps until {@code done}: at once with inline jobs; with real worker threads, until their
+   * results are back (Awaitility polls, bounded at 20 s).
+   */
+  void pumpUntil(java.util.function.BooleanSupplier done) {
+    pump();
+    if (done.getAsBoolean()) {
+      return;
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(5))
+        .until(
+            () -> {
+              pump();
+              return done.getAsBoolean();
+            });
   }
 
   @Override

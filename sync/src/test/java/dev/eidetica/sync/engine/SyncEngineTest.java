@@ -1,6 +1,7 @@
 package dev.eidetica.sync.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eidetica.Database;
 import dev.eidetica.Instance;
@@ -10,12 +11,17 @@ import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.sync.DatabaseStatus;
 import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.RetryPolicy;
+import dev.eidetica.sync.SyncBusyException;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.SyncState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,12 +172,10 @@ class SyncEngineTest {
 
   @Test
   void anInvalidConfigurationNamesTheOption() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> SyncConfig.builder().batchSize(0).build())
+    assertThatThrownBy(() -> SyncConfig.builder().batchSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("batchSize");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1), 3))
+    assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(1), 3))
         .hasMessageContaining("cap");
     assertThat(RetryPolicy.DEFAULTS.delayAfter(1)).isEqualTo(Duration.ofSeconds(2));
     assertThat(RetryPolicy.DEFAULTS.delayAfter(6)).isEqualTo(Duration.ofSeconds(64));
@@ -248,6 +252,132 @@ class SyncEngineTest {
 
     assertThat(db.tips()).isEqualTo(copy.tips());
     assertThat(db.docStore("data").toMap()).isEqualTo(copy.docStore("data").toMap());
+  }
+
+  @Test
+  void aFullQueueRefusesACommandAtOnceButNeverHoldsAJobsOutcome() {
+    ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+    AtomicBoolean hold = new AtomicBoolean();
+    h.workers =
+        task -> {
+          if (hold.get()) {
+            held.add(task);
+          } else {
+            task.run();
+          }
+        };
+    SyncConfig tiny = CONFIG.toBuilder().commandQueueCapacity(16).build();
+    EngineHarness.Node a = h.node("a", CONFIG);
+    EngineHarness.Node b = h.node("b", tiny);
+    hold.set(true);
+    CompletableFuture<PeerStatus> added = new CompletableFuture<>();
+    b.engine.submit(new Command.AddPeer(a.address(), null, "", added));
+    b.engine.doWork(); // the handshake job is started, and held
+    assertThat(held).hasSize(1);
+    List<CompletableFuture<List<PeerStatus>>> statuses = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      var f = new CompletableFuture<List<PeerStatus>>();
+      b.engine.submit(new Command.Status(f));
+      statuses.add(f);
+    }
+
+    assertThatThrownBy(() -> b.engine.submit(new Command.Status(new CompletableFuture<>())))
+        .isInstanceOf(SyncBusyException.class)
+        .hasMessageContaining("queue is full");
+    Runnable job = held.poll();
+    CompletableFuture<Void> reported = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              job.run();
+              reported.complete(null);
+            });
+    assertThat(reported)
+        .as("the job reports its outcome although the queue is full")
+        .succeedsWithin(Duration.ofSeconds(10));
+    b.engine.doWork();
+
+    assertThat(added).isCompleted();
+    assertThat(added.join().key()).isEqualTo(a.instance.deviceKey());
+    assertThat(statuses).allSatisfy(f -> assertThat(f).isCompleted());
+  }
+
+  /** Found by the simulator (seed 401): a peer whose handshake was dropped never got our pushes. */
+  @Test
+  void aPeerWhoseHandshakeNoticeWasDroppedIsLearnedFromItsSync() {
+    SyncConfig tiny = CONFIG.toBuilder().commandQueueCapacity(16).build();
+    EngineHarness.Node a = h.node("a", tiny);
+    EngineHarness.Node b = h.node("b", CONFIG);
+    Database db = sharedWith(a.instance, b.instance);
+    for (int i = 0; i < 16; i++) {
+      a.engine.submit(new Command.Status(new CompletableFuture<>())); // a is far behind
+    }
+    CompletableFuture<PeerStatus> added = new CompletableFuture<>();
+    b.engine.submit(new Command.AddPeer(a.address(), null, "", added));
+    while (!added.isDone()) {
+      b.engine.doWork(); // b handshakes with a, whose queue has no room for the notice
+    }
+    assertThat(a.engine.droppedInputs()).isEqualTo(1);
+    h.pump();
+
+    relate(b, db, a);
+    put(db, "k", "pushed by a");
+    h.pump();
+
+    assertThat(b.instance.database(db.id()).docStore("data").getString("k"))
+        .contains("pushed by a");
+    List<PeerStatus> known = h.call(a, Command.Status::new);
+    assertThat(known)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.key()).isEqualTo(b.instance.deviceKey());
+              assertThat(p.learned()).isTrue();
+              assertThat(p.addresses()).containsExactly(b.address());
+            });
+  }
+
+  /**
+   * Found by the simulator (seed 401): a handshake that raced our server's start announced none.
+   */
+  @Test
+  void aHandshakeThatAnnouncedStaleAddressesIsRepeated() {
+    SyncConfig quiet = CONFIG.toBuilder().periodicSync(Duration.ofDays(1)).build();
+    EngineHarness.Node a = h.node("a", quiet);
+    ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+    AtomicBoolean hold = new AtomicBoolean();
+    h.workers =
+        task -> {
+          if (hold.get()) {
+            held.add(task);
+          } else {
+            task.run();
+          }
+        };
+    EngineHarness.Node b = h.node("b", quiet);
+    Database db = sharedWith(a.instance, b.instance);
+    h.<Void>call(b, f -> new Command.StopServer("loop", f));
+
+    // b's handshake runs after its server started but before its engine took note: it tells a
+    // that b has no server, so a has nowhere to push to.
+    hold.set(true);
+    b.engine.submit(new Command.AddPeer(a.address(), null, "", new CompletableFuture<>()));
+    b.engine.doWork();
+    b.engine.submit(new Command.StartServer("loop", "b", new CompletableFuture<>()));
+    b.engine.doWork();
+    Runnable handshake = held.poll();
+    Runnable startServer = held.poll();
+    startServer.run();
+    handshake.run();
+    hold.set(false);
+    h.pump();
+
+    relate(b, db, a);
+    put(db, "k", "pushed by a");
+    h.pump();
+
+    assertThat(b.instance.database(db.id()).docStore("data").getString("k"))
+        .contains("pushed by a");
   }
 
   @Test

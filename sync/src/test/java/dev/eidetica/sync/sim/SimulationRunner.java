@@ -27,6 +27,7 @@ final class SimulationRunner {
    * @param events events run
    * @param messages messages sent
    * @param forgedRefused forged entries honest replicas received and rejected
+   * @param busyRefusals commands an engine refused because its queue was full
    * @param maxConvergedAfterMillis the longest simulated time from healing to convergence
    * @param slowestSeed the seed that took it
    * @param convergedAfterSeconds how many runs converged within each 10 s bucket after healing
@@ -42,6 +43,7 @@ final class SimulationRunner {
       long events,
       long messages,
       long forgedRefused,
+      long busyRefusals,
       long maxConvergedAfterMillis,
       long slowestSeed,
       Map<Long, Long> convergedAfterSeconds,
@@ -65,6 +67,8 @@ final class SimulationRunner {
               "  forged entries rejected by honest replicas' validation %,d, stored 0 unless"
                   + " listed below%n",
               forgedRefused));
+      b.append(
+          String.format("  commands refused at once by a full engine queue %,d%n", busyRefusals));
       b.append(String.format("  faults injected %,d:%n", faults.total()));
       faults.byKind().forEach((k, v) -> b.append(String.format("    %-22s %,d%n", k, v)));
       b.append(
@@ -115,6 +119,7 @@ final class SimulationRunner {
     long events = 0;
     long messages = 0;
     long forgedRefused = 0;
+    long busyRefusals = 0;
     long slowest = 0;
     long slowestSeed = 0;
     for (long i = 0; i < count; i++) {
@@ -125,6 +130,7 @@ final class SimulationRunner {
       events += r.events();
       messages += r.messages();
       forgedRefused += r.forgedRefused();
+      busyRefusals += r.busyRefusals();
       if (r.convergedAfterMillis() > slowest) {
         slowest = r.convergedAfterMillis();
         slowestSeed = r.seed();
@@ -149,6 +155,7 @@ final class SimulationRunner {
         events,
         messages,
         forgedRefused,
+        busyRefusals,
         slowest,
         slowestSeed,
         histogram,
