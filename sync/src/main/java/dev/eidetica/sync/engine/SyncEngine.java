@@ -122,6 +122,12 @@ public final class SyncEngine {
   private volatile List<PeerAddress> ownAddresses = List.of();
   private long nextPeriodic;
 
+  /**
+   * Jobs numbered so far, engine-wide: a database's slot forgotten and made again never takes a
+   * number a job of the old one still carries.
+   */
+  private long jobs;
+
   // Discovery (engine-thread state, except the reference, which is set before start).
   private PeerDiscovery discovery;
   private boolean announcing;
@@ -304,6 +310,7 @@ public final class SyncEngine {
       return;
     }
     if (!offer(new Command.QueueEntry(database, entry, RECEIVING_FROM.get()))) {
+      droppedInputs.incrementAndGet();
       overflowed.add(database);
     }
   }
@@ -817,7 +824,7 @@ public final class SyncEngine {
         d.database,
         elapsedMillis() - d.jobActiveAt);
     d.abandoned++;
-    d.job++;
+    d.job = ++jobs;
     d.busy = false;
     d.dirty = true;
     d.waiters.addAll(0, d.running);
@@ -833,7 +840,8 @@ public final class SyncEngine {
   private long startJob(DbSlot d) {
     d.busy = true;
     d.jobActiveAt = elapsedMillis();
-    return ++d.job;
+    d.job = ++jobs;
+    return d.job;
   }
 
   /**
@@ -1627,7 +1635,10 @@ public final class SyncEngine {
         slot.unconfirmedHints());
   }
 
-  /** Inputs dropped because the queue was full (hook overflow is tracked per database instead). */
+  /**
+   * Inputs dropped because the queue was full, each made up for: a committed entry by its
+   * database's next full sync, a sighting by discovery's repeat, an inbound notice by the next.
+   */
   public long droppedInputs() {
     return droppedInputs.get();
   }

@@ -41,6 +41,10 @@ final class Replica {
   PublicKey key;
   Instance instance;
   SyncEngine engine;
+
+  /** Inputs the engines of this replica's past processes dropped for a full queue. */
+  long droppedInputs;
+
   SimNetwork.SimTransport transport;
   private FaultyBackend backend;
   private Instance.Registration hook;
@@ -156,6 +160,7 @@ final class Replica {
       return;
     }
     up = false;
+    droppedInputs += engine.droppedInputs();
     backend.kill();
     transport.crash();
     hook.close();
@@ -168,6 +173,7 @@ final class Replica {
       return;
     }
     up = false;
+    droppedInputs += engine.droppedInputs();
     hook.close();
     transport.close();
     CompletableFuture<Void> stopped = new CompletableFuture<>();

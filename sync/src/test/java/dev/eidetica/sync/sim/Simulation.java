@@ -149,7 +149,8 @@ final class Simulation {
       long messages,
       long forgedRefused,
       long convergedAfterMillis,
-      long busyRefusals) {
+      long busyRefusals,
+      long droppedInputs) {
     boolean passed() {
       return failures.isEmpty();
     }
@@ -342,7 +343,8 @@ final class Simulation {
         network.sent(),
         hostile == null ? 0 : hostile.refused,
         convergedAfter,
-        busyRefusals);
+        busyRefusals,
+        replicas.stream().mapToLong(r -> r.droppedInputs).sum());
   }
 
   // ------------------------------------------------------------------------------ driving

@@ -28,6 +28,8 @@ final class SimulationRunner {
    * @param messages messages sent
    * @param forgedRefused forged entries honest replicas received and rejected
    * @param busyRefusals commands an engine refused because its queue was full
+   * @param droppedInputs committed entries, sightings and notices an engine dropped for a full
+   *     queue (and made up for)
    * @param maxConvergedAfterMillis the longest simulated time from healing to convergence
    * @param slowestSeed the seed that took it
    * @param convergedAfterSeconds how many runs converged within each 10 s bucket after healing
@@ -44,6 +46,7 @@ final class SimulationRunner {
       long messages,
       long forgedRefused,
       long busyRefusals,
+      long droppedInputs,
       long maxConvergedAfterMillis,
       long slowestSeed,
       Map<Long, Long> convergedAfterSeconds,
@@ -68,7 +71,10 @@ final class SimulationRunner {
                   + " listed below%n",
               forgedRefused));
       b.append(
-          String.format("  commands refused at once by a full engine queue %,d%n", busyRefusals));
+          String.format(
+              "  full engine queues: commands refused at once %,d, inputs dropped and made up for"
+                  + " %,d%n",
+              busyRefusals, droppedInputs));
       b.append(String.format("  faults injected %,d:%n", faults.total()));
       faults.byKind().forEach((k, v) -> b.append(String.format("    %-22s %,d%n", k, v)));
       b.append(
@@ -120,6 +126,7 @@ final class SimulationRunner {
     long messages = 0;
     long forgedRefused = 0;
     long busyRefusals = 0;
+    long droppedInputs = 0;
     long slowest = 0;
     long slowestSeed = 0;
     for (long i = 0; i < count; i++) {
@@ -131,6 +138,7 @@ final class SimulationRunner {
       messages += r.messages();
       forgedRefused += r.forgedRefused();
       busyRefusals += r.busyRefusals();
+      droppedInputs += r.droppedInputs();
       if (r.convergedAfterMillis() > slowest) {
         slowest = r.convergedAfterMillis();
         slowestSeed = r.seed();
@@ -156,6 +164,7 @@ final class SimulationRunner {
         messages,
         forgedRefused,
         busyRefusals,
+        droppedInputs,
         slowest,
         slowestSeed,
         histogram,

@@ -55,8 +55,13 @@ class KilledMidSyncTest {
             .untilAsserted(() -> assertThat(copy.tips()).isEqualTo(db.tips()));
         assertThat(copy.docStore("data").toMap()).isEqualTo(db.docStore("data").toMap());
 
-        List<SyncHistoryEntry> history =
-            new SyncStateStore(b.instance.localState()).history(a.key(), 10);
+        // The peer's pushes can bring the last entries before the resumed sync has ended and
+        // been recorded: wait for its record.
+        SyncStateStore records = new SyncStateStore(b.instance.localState());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> records.history(a.key(), 10).stream().anyMatch(SyncHistoryEntry::success));
+        List<SyncHistoryEntry> history = records.history(a.key(), 10);
         // The resumed sync; later periodic syncs find nothing to move.
         SyncHistoryEntry resumed =
             history.stream()
