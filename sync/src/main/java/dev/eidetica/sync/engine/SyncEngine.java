@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * <p>Scheduling rules (docs/sync.md):
  *
  * <ul>
- *   <li>At most one job per (peer, database) at a time.
+ *   <li>At most one job per (peer, database) at a time, except that a job which has heard nothing
+ *       from its peer for {@code stallTimeout} is given up on when a sync of its database is due,
+ *       and a fresh one starts on a fresh link (at most one given-up job per database runs out its
+ *       timeout meanwhile; its result is ignored).
  *   <li>A committed entry is queued for every peer its database syncs with and pushed as soon as no
  *       push to that peer and database is in flight (or after {@code maxQueueAge}); entries
  *       committed meanwhile go in the next push, up to {@code batchSize}. A queue over {@code
@@ -78,7 +81,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A failed job marks the database for a full sync. Transient failures back off {@code base *
  *       2^failures} (capped) per peer; after {@code maxAttempts} the peer is failed with its last
  *       error. Persistent failures (wrong key, refused access, rejected entries) fail the database
- *       with the reason at once. The periodic sync and {@code sync now} retry anything.
+ *       with the reason at once. The periodic sync and {@code sync now} retry anything. A peer that
+ *       handshakes with us ends our backoff towards it.
+ *   <li>The input queue holds at most {@code commandQueueCapacity} commands, committed entries,
+ *       progress reports and notices; a command meeting a full queue is refused at once, the others
+ *       are dropped and made up for. Job outcomes are always admitted (each job ends in exactly
+ *       one), so a worker never waits for the engine.
  *   <li>All timing comes from the injected clock, so tests drive it deterministically.
  *   <li>With LAN discovery ({@link #useDiscovery}), the engine announces its servers' addresses
  *       whenever they change (on a worker, one announcement at a time, the latest winning). A

@@ -281,12 +281,16 @@ public final class SyncServer implements SyncHandler {
           ErrorCode.AUTH_FAILED, "the peer claims this node's own key (connected to itself?)");
     }
     purgeExpired();
-    if (pending.size() >= config.maxPendingHandshakes()) {
-      throw new ProtocolException(ErrorCode.BUSY, "too many handshakes in progress");
-    }
-    if (pending.values().stream().filter(p -> p.source.equals(source)).count()
-        >= config.maxPendingHandshakesPerSource()) {
-      throw new ProtocolException(ErrorCode.BUSY, "too many handshakes in progress from " + source);
+    boolean full = pending.size() >= config.maxPendingHandshakes();
+    boolean sourceFull =
+        pending.values().stream().filter(p -> p.source.equals(source)).count()
+            >= config.maxPendingHandshakesPerSource();
+    if ((full || sourceFull) && !replaceUnfinished(hello.key(), source)) {
+      throw new ProtocolException(
+          ErrorCode.BUSY,
+          full
+              ? "too many handshakes in progress"
+              : "too many handshakes in progress from " + source);
     }
     byte[] challenge = Handshake.random(random, Handshake.NONCE_BYTES);
     Handshake.Ephemeral eph = new Handshake.Ephemeral(random);
@@ -319,6 +323,23 @@ public final class SyncServer implements SyncHandler {
         instance.signAsDevice(Handshake.SERVER_DOMAIN, transcript),
         id,
         name);
+  }
+
+  /**
+   * Makes room for a peer that says hello again from the same host while an earlier handshake of
+   * its own is unfinished: that one was abandoned (its answer lost, or the client started over),
+   * and would otherwise hold a slot until it expires, refusing the peer itself meanwhile. The key
+   * in a hello is not proven yet, so only a handshake from the same host is replaced: a stranger
+   * elsewhere cannot cancel someone's handshake by naming their key.
+   *
+   * @return whether a handshake was replaced
+   */
+  private boolean replaceUnfinished(PublicKey key, String source) {
+    return pending.entrySet().stream()
+        .filter(e -> e.getValue().peer.equals(key) && e.getValue().source.equals(source))
+        .min(java.util.Comparator.comparingLong(e -> e.getValue().started))
+        .map(e -> pending.remove(e.getKey()) != null)
+        .orElse(false);
   }
 
   private byte[] authenticate(Request.Authenticate auth) {

@@ -3,6 +3,7 @@ package dev.eidetica.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eidetica.Instance;
+import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.crypto.SigningKey;
 import dev.eidetica.sync.LoopbackTransport;
 import dev.eidetica.sync.ManualClock;
@@ -41,10 +42,14 @@ class SourceLimitsTest {
   }
 
   private byte[] hello() {
+    return hello(SigningKey.generate().publicKey());
+  }
+
+  private byte[] hello(PublicKey key) {
     Request.Hello h =
         new Request.Hello(
             VersionRange.SUPPORTED,
-            SigningKey.generate().publicKey(),
+            key,
             Handshake.random(random, Handshake.NONCE_BYTES),
             new Handshake.Ephemeral(random).publicKey(),
             "flood",
@@ -141,6 +146,44 @@ class SourceLimitsTest {
     assertThat(((Response.Failure) answer(refused)).message()).contains("handshakes");
     assertThat(busy(s.handle(hello(), "10.0.0.2:1"))).isFalse();
     assertThat(s.pendingHandshakeCount()).isEqualTo(perSource + 1);
+  }
+
+  /** Found by the simulator (seeds 4617, 7873 of 10,000): lost answers held every slot. */
+  @Test
+  void aPeerSayingHelloAgainFromItsHostReplacesItsOwnUnfinishedHandshake() {
+    ServerConfig d = ServerConfig.DEFAULTS;
+    ServerConfig tight =
+        new ServerConfig(
+            d.maxPullEntries(),
+            d.maxPullBytes(),
+            d.maxPushEntries(),
+            d.sessionIdle(),
+            d.maxSessions(),
+            d.handshakeTimeout(),
+            2,
+            d.maxConcurrentRequests(),
+            d.cachedIds(),
+            d.maxInFlightPerSource(),
+            d.requestsPerSecondPerSource(),
+            d.requestBurstPerSource(),
+            d.maxPendingHandshakesPerSource(),
+            d.maxSessionsPerKey(),
+            d.maxSources());
+    SyncServer s = serverWith(tight);
+    PublicKey peer = SigningKey.generate().publicKey();
+    Response first = answer(s.handle(hello(peer), "10.0.0.1:1"));
+    assertThat(busy(s.handle(hello(), "10.0.0.2:1"))).isFalse(); // someone else's
+    assertThat(busy(s.handle(hello(), "10.0.0.3:1"))).as("full").isTrue();
+
+    Response again = answer(s.handle(hello(peer), "10.0.0.1:1"));
+
+    assertThat(again).isInstanceOf(Response.HelloReply.class);
+    assertThat(((Response.HelloReply) again).handshake())
+        .isNotEqualTo(((Response.HelloReply) first).handshake());
+    assertThat(s.pendingHandshakeCount()).isEqualTo(2);
+    assertThat(busy(s.handle(hello(peer), "10.0.0.9:1")))
+        .as("the same key from another host replaces nothing")
+        .isTrue();
   }
 
   @Test

@@ -188,6 +188,9 @@ final class Simulation {
   /** Time after the periodic sync's period that convergence may take after healing. */
   static final long LIVENESS_SLACK_MILLIS = 5_000;
 
+  /** A handshake table this small may be filled by handshakes lost before healing. */
+  static final int TINY_HANDSHAKE_TABLE = 64;
+
   /** Whether parallel streams run wholly on the calling thread (see the constructor). */
   static final boolean CALLER_RUNS_PARALLEL_STREAMS = NoCommonPoolThreads.inUse();
 
@@ -238,8 +241,16 @@ final class Simulation {
         new SimNetwork(
             scheduler, new SplittableRandom(random.nextLong()), faults, timeout.toMillis());
     // The design's promise: sync resumes within 30 s (the periodic sync) of the network's return;
-    // a few seconds more let the last syncs and the forwarding of what they brought finish.
-    this.livenessBoundMillis = config.periodicSync().toMillis() + LIVENESS_SLACK_MILLIS;
+    // a few seconds more let the last syncs and the forwarding of what they brought finish. A
+    // server drawn with a tiny handshake table (4 slots) may find it full of handshakes whose
+    // answers were lost before healing, each holding its slot until the handshake timeout.
+    ServerConfig server = config.server();
+    this.livenessBoundMillis =
+        config.periodicSync().toMillis()
+            + LIVENESS_SLACK_MILLIS
+            + (server.maxPendingHandshakes() < TINY_HANDSHAKE_TABLE
+                ? server.handshakeTimeout().toMillis()
+                : 0);
   }
 
   private int pick(int... choices) {
