@@ -188,7 +188,16 @@ public final class PeerLink {
       if (s != null) {
         return s;
       }
-      s = handshake();
+      try {
+        s = handshake();
+      } catch (ProtocolException e) {
+        if (e.code() != ErrorCode.SESSION_EXPIRED) {
+          throw e;
+        }
+        // The server dropped our unfinished handshake (it timed out, or a later hello of ours
+        // replaced it while the table was full): start again, once.
+        s = handshake();
+      }
       session = s;
       return s;
     } finally {

@@ -347,7 +347,9 @@ public final class SyncServer implements SyncHandler {
     long now = clock.millis();
     if (p == null || now - p.started > config.handshakeTimeout().toMillis()) {
       throw new ProtocolException(
-          ErrorCode.AUTH_FAILED, "unknown or expired handshake; start again with hello");
+          // Transient: the handshake timed out or a later hello of the same peer replaced it;
+          // nothing is wrong with the peer's credentials.
+          ErrorCode.SESSION_EXPIRED, "unknown or expired handshake; start again with hello");
     }
     if (!Handshake.verify(p.peer, Handshake.CLIENT_DOMAIN, p.transcript, auth.signature())) {
       throw new ProtocolException(

@@ -184,6 +184,19 @@ class SourceLimitsTest {
     assertThat(busy(s.handle(hello(peer), "10.0.0.9:1")))
         .as("the same key from another host replaces nothing")
         .isTrue();
+    Response late =
+        answer(
+            s.handle(
+                MessageCodec.encodeFrame(
+                    Frame.plain(
+                        MessageCodec.encode(
+                            new Request.Authenticate(
+                                ((Response.HelloReply) first).handshake(), new byte[64])))),
+                "10.0.0.1:1"));
+    assertThat(late)
+        .as("the replaced handshake's late authenticate is told to start again")
+        .isInstanceOfSatisfying(
+            Response.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.SESSION_EXPIRED));
   }
 
   @Test
