@@ -1,5 +1,7 @@
 package dev.eidetica.backend;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -33,9 +36,10 @@ import java.util.zip.CRC32C;
  * "disk" as soon as A has passed it to the image, and the file system's flushes reach it in order.
  * {@link #cutPower()} shrinks A to 512 bytes ({@code LOOP_SET_STATUS64} with {@code lo_sizelimit},
  * through a one-line perl script, because Java 21 cannot call {@code ioctl} without preview APIs):
- * from that instant every write fails with EIO, so nothing more reaches the image. {@link
- * #unplug()} then unmounts and detaches what is left of the dead stack, and {@link #reboot()}
- * attaches the image afresh and mounts it, which replays the ext4 journal as a boot would.
+ * every write submitted from then on fails with EIO, and once the writes submitted before have
+ * landed (see {@link #cutPower()}) nothing more reaches the image. {@link #unplug()} then unmounts
+ * and detaches what is left of the dead stack, and {@link #reboot()} attaches the image afresh and
+ * mounts it, which replays the ext4 journal as a boot would.
  *
  * <p>Needs root and the commands {@link #COMMANDS}. {@link #create()} fails, saying how to run the
  * test, when they are missing. Each disk lives in {@code <tmp>/eidetica-powercut/run-<pid>-<hex>};
@@ -172,14 +176,25 @@ final class PowerCutDisk implements AutoCloseable {
   }
 
   /**
-   * Cuts the power: from now on every write to the disk fails, and nothing more reaches the image.
-   * The caller freezes the writing process first, so that what it printed describes exactly the
-   * moment of the cut.
+   * Cuts the power: from now on every write to the disk fails. Returns once the writes the disk had
+   * accepted before the cut have reached the image, so nothing more reaches it after this.
+   *
+   * <p>A write passes A's size check when it is submitted, and may then wait for A's queue (which
+   * the ioctl freezes while it changes the size) and land on the image after the ioctl returned.
+   * Every such write comes from a request of B, and a request of B completes only when its write to
+   * A has; so once B has no request in flight, every write submitted before the cut is on the image
+   * and every later one fails.
    *
    * @return the image's checksum at the cut (see {@link #imageChecksum()})
    */
   long cutPower() {
     Commands.run("perl", "-e", SET_SIZE_LIMIT, lower, "512");
+    Path inflight = Path.of("/sys/block", Path.of(upper).getFileName().toString(), "inflight");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> Files.readString(inflight).trim().matches("0\\s+0"));
     return imageChecksum();
   }
 
