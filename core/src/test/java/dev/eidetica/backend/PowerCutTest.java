@@ -116,6 +116,7 @@ class PowerCutTest {
   private void assertFullSurvivesPowerCuts(Moment moment, String name) {
     long seed = Long.getLong("powercut.seed", new SecureRandom().nextLong());
     Random random = new Random(seed);
+    System.out.println("power cuts " + name + "*: seed " + seed);
     try (PowerCutDisk disk = PowerCutDisk.create()) {
       for (int cut = 1; cut <= CUTS; cut++) {
         int trigger = FEWEST_ACKS + random.nextInt(MOST_ACKS - FEWEST_ACKS + 1);
