@@ -64,10 +64,11 @@ class PowerCutTest {
   private static final int MEANINGFUL_ACKS = 50;
 
   /**
-   * The NORMAL control is cut after this many acknowledged commits: few enough that its WAL never
-   * reaches the automatic checkpoint, which is the only point where {@code synchronous=NORMAL}
-   * syncs, and soon enough after the writer starts that the kernel's writeback (of dirty pages
-   * older than 30 s) has not written the WAL either.
+   * The NORMAL control's writer makes this many commits, then idles until the cut: few enough that
+   * its WAL (about 24 KiB a commit) stays far below the automatic checkpoint, which is the only
+   * point where {@code synchronous=NORMAL} syncs, and soon enough after it starts (well under a
+   * second) that the kernel's writeback of dirty pages (after 30 s by default) has not written the
+   * WAL either.
    */
   private static final int NORMAL_ACKS = 300;
 
@@ -121,7 +122,10 @@ class PowerCutTest {
       for (int cut = 1; cut <= CUTS; cut++) {
         int trigger = FEWEST_ACKS + random.nextInt(MOST_ACKS - FEWEST_ACKS + 1);
         Cut c =
-            cutUnder(disk, Durability.FULL, moment, trigger, random.nextLong(), false, name + cut);
+            cutUnder(
+                disk,
+                new Scenario(
+                    name + cut, Durability.FULL, false, 0, random.nextLong(), trigger, moment));
         String context = "cut " + cut + ": " + c;
         assertMethodHeld(c, context);
         Recovered r = c.recovered();
@@ -155,7 +159,16 @@ class PowerCutTest {
     // above would prove nothing.
     try (PowerCutDisk disk = PowerCutDisk.create()) {
       Cut c =
-          cutUnder(disk, Durability.NORMAL, Moment.WRITER_FROZEN, NORMAL_ACKS, 1, true, "normal");
+          cutUnder(
+              disk,
+              new Scenario(
+                  "normal",
+                  Durability.NORMAL,
+                  true,
+                  NORMAL_ACKS,
+                  1,
+                  NORMAL_ACKS,
+                  Moment.WRITER_FROZEN));
       String context = "NORMAL control: " + c;
       assertThat(c.walBytesAtCut())
           .as("WAL size at the cut: no checkpoint may have synced it; %s", context)
@@ -245,18 +258,32 @@ class PowerCutTest {
   }
 
   /**
-   * Runs a writer under {@code durability} on a fresh file system, cuts the power at {@code moment}
-   * once it has acknowledged {@code trigger} commits, reboots and looks at the store. With {@code
-   * syncedSetup} the writer closes and reopens its instance before the first commit.
+   * One cut.
+   *
+   * @param name names the writer's stderr file and the printed line
+   * @param durability the writer's
+   * @param syncedSetup whether the writer closes and reopens its instance before the first commit
+   *     (see {@link PowerCutWriterMain})
+   * @param limit how many commits the writer makes before it idles (0: no limit)
+   * @param writerSeed the seed of the writer's payloads
+   * @param trigger the acknowledged commit after which the power is cut
+   * @param moment when, relative to the writer
    */
-  private Cut cutUnder(
-      PowerCutDisk disk,
+  private record Scenario(
+      String name,
       Durability durability,
-      Moment moment,
-      int trigger,
-      long writerSeed,
       boolean syncedSetup,
-      String name) {
+      int limit,
+      long writerSeed,
+      int trigger,
+      Moment moment) {}
+
+  /** Runs a writer on a fresh file system, cuts the power, reboots and looks at the store. */
+  private Cut cutUnder(PowerCutDisk disk, Scenario s) {
+    String name = s.name();
+    Durability durability = s.durability();
+    Moment moment = s.moment();
+    int trigger = s.trigger();
     Path data = disk.formatAndMount().resolve("data");
     EntryId database = null;
     long setupEntries = 0;
@@ -271,8 +298,9 @@ class PowerCutTest {
             WRITER_LIFETIME,
             data.toString(),
             durability.name(),
-            Long.toString(writerSeed),
-            syncedSetup ? "reopen" : "keep")) {
+            Long.toString(s.writerSeed()),
+            s.syncedSetup() ? "reopen" : "keep",
+            Integer.toString(s.limit()))) {
       writer.readUntil(l -> l.startsWith(PowerCutWriterMain.DATABASE));
       long burstStart = System.nanoTime();
       String ackPrefix = PowerCutWriterMain.ACKED + trigger + " ";

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Child process of {@link PowerCutTest}: opens an instance in a data directory with the given
@@ -28,12 +29,21 @@ import java.util.Random;
  *   <li>{@code acked <n> <entry id>} once commit {@code n} returned.
  * </ul>
  *
- * <p>Arguments: the data directory, {@code FULL} or {@code NORMAL}, a seed for the payloads, and
- * {@code reopen} or {@code keep}: with {@code reopen} the instance is closed and opened again after
- * the database is created, before the first commit. Closing checkpoints SQLite's WAL into the main
- * file and syncs both, so the setup is on disk whatever the durability. The process also ends when
- * its standard input closes, so it never outlives a test JVM that died (unless it is frozen, which
- * the test's cleanup handles).
+ * <p>Arguments:
+ *
+ * <ol>
+ *   <li>the data directory;
+ *   <li>{@code FULL} or {@code NORMAL};
+ *   <li>a seed for the payloads;
+ *   <li>{@code reopen} or {@code keep}: with {@code reopen} the instance is closed and opened again
+ *       after the database is created, before the first commit. Closing checkpoints SQLite's WAL
+ *       into the main file and syncs both, so the setup is on disk whatever the durability;
+ *   <li>how many commits to make (0: no limit). After the last one the process waits, its instance
+ *       still open, until it is stopped.
+ * </ol>
+ *
+ * <p>The process also ends when its standard input closes, so it never outlives a test JVM that
+ * died (unless it is frozen, which the test's cleanup handles).
  */
 public final class PowerCutWriterMain {
   /** The document store the commits write. */
@@ -47,11 +57,12 @@ public final class PowerCutWriterMain {
 
   private PowerCutWriterMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     Path dataDirectory = Path.of(args[0]);
     Durability durability = Durability.valueOf(args[1]);
     Random random = new Random(Long.parseLong(args[2]));
     boolean reopen = args[3].equals("reopen");
+    long limit = Long.parseLong(args[4]);
     Thread.ofPlatform()
         .daemon()
         .start(
@@ -81,7 +92,7 @@ public final class PowerCutWriterMain {
           created == null ? instance.createDatabase("power cut") : instance.database(created);
       report(out, DATABASE + db.id().toHex() + " " + db.entryCount());
       byte[] noise = new byte[100];
-      for (long n = 1; ; n++) {
+      for (long n = 1; limit == 0 || n <= limit; n++) {
         random.nextBytes(noise);
         try (Transaction tx = db.newTransaction()) {
           tx.docStore(STORE)
@@ -90,6 +101,8 @@ public final class PowerCutWriterMain {
           report(out, ACKED + n + " " + tx.commit().toHex());
         }
       }
+      // Idle with the instance open: closing it would checkpoint, and sync, the WAL.
+      new CountDownLatch(1).await();
     }
   }
 
