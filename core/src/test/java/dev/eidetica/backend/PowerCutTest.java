@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the number of cuts per FULL test.
  */
 class PowerCutTest {
-  /** Cuts under {@link Durability#FULL}; system property {@code powercut.cuts} sets another. */
+  /** Cuts per FULL test; system property {@code powercut.cuts} sets another number. */
   private static final int CUTS = Integer.getInteger("powercut.cuts", 4);
 
   /**
@@ -98,14 +98,13 @@ class PowerCutTest {
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void
-      noCommitAcknowledgedUnderFullDurabilityIsLostWhenThePowerIsCutBetweenTheWritersSystemCalls() {
+  void fullLosesNoAcknowledgedCommitWhenThePowerIsCutBetweenTheWritersSystemCalls() {
     assertFullSurvivesPowerCuts(Moment.WRITER_FROZEN, "full-frozen-");
   }
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  void noCommitAcknowledgedUnderFullDurabilityIsLostWhenThePowerIsCutWhileTheWriterRuns() {
+  void fullLosesNoAcknowledgedCommitWhenThePowerIsCutWhileTheWriterRuns() {
     assertFullSurvivesPowerCuts(Moment.WRITER_RUNNING, "full-running-");
   }
 
