@@ -27,6 +27,13 @@ public final class DocDelta {
   private final Node staged = new Node();
   private int nextSeq;
 
+  /**
+   * Whether a staged write addresses a committed list element (a removal or replacement). Such a
+   * write is dropped when the committed list is replaced meanwhile, so the cached maxima of a
+   * partial staged copy would overstate what survives; reads then join the whole staged subtree.
+   */
+  private boolean writesCommittedElems;
+
   /** An empty transaction over {@code committed}, which may change between calls. */
   public DocDelta(Doc committed) {
     this.committed = Objects.requireNonNull(committed, "committed");
@@ -140,9 +147,15 @@ public final class DocDelta {
     if (stagedTop != null) {
       // Only the staged nodes along the path (and the subtree at its end when asked): copying the
       // whole staged subtree made n writes under one top-level key cost O(n^2). The headers keep
-      // exact maxima, since every non-empty staged node's maximum is STAGED.
+      // exact maxima, since every non-empty staged node's maximum is STAGED and survives any join
+      // with committed writes; except writes to committed list elements, which a committed
+      // replacement of the list made meanwhile drops: with those, the whole subtree is joined.
       putField(
-          stagedPart, segments.getFirst(), stagedTop.spine(segments, 1, throughLists, fullAtEnd));
+          stagedPart,
+          segments.getFirst(),
+          writesCommittedElems
+              ? stagedTop.deepCopy()
+              : stagedTop.spine(segments, 1, throughLists, fullAtEnd));
     }
     return Node.join(view, stagedPart);
   }
@@ -254,6 +267,9 @@ public final class DocDelta {
   }
 
   private void writeElem(DocPath path, ElemId id, Node node) {
+    if (!Version.STAGED.equals(id.version())) {
+      writesCommittedElems = true;
+    }
     Node list = stagedList(path);
     Elem elem = list.elems == null ? null : list.elems.get(id);
     if (elem == null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -63,6 +64,35 @@ class DocDeltaProperties {
     for (DocPath path : READ_PATHS) {
       assertThat(delta.get(path)).as(path.toString()).isEqualTo(after.get(path));
     }
+  }
+
+  /**
+   * Found by a CI run of the property above (seed -9028669436223458405): a staged removal of a
+   * committed list element, then the list replaced by a newer committed map; the overlay still read
+   * "a" as the list.
+   */
+  @Example
+  void aStagedRemovalFromAListReplacedMeanwhileDoesNotHideTheNewMap() {
+    Histories.Op setA = new Histories.Op(0, 0, 0, new DocValue.Int(0));
+    overlayReadsFollowCommittedChangesMadeMeanwhile(
+        List.of(
+            new Histories.Txn(List.of(), List.of(setA)),
+            new Histories.Txn(List.of(), List.of(setA)),
+            new Histories.Txn(List.of(), List.of(new Histories.Op(3, 2, 0, new DocValue.Int(0)))),
+            new Histories.Txn(List.of(), List.of(setA)),
+            new Histories.Txn(
+                List.of(0),
+                List.of(
+                    new Histories.Op(
+                        0,
+                        0,
+                        0,
+                        new DocValue.MapValue(
+                            new java.util.TreeMap<>(
+                                java.util.Map.of("x", (DocValue) new DocValue.Int(0)))))))),
+        4,
+        16,
+        List.of(new Histories.Op(5, 2, 0, new DocValue.Int(0))));
   }
 
   @Property(tries = 300)

@@ -30,6 +30,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -337,7 +338,7 @@ public final class SyncServer implements SyncHandler {
   private boolean replaceUnfinished(PublicKey key, String source) {
     return pending.entrySet().stream()
         .filter(e -> e.getValue().peer.equals(key) && e.getValue().source.equals(source))
-        .min(java.util.Comparator.comparingLong(e -> e.getValue().started))
+        .min(Comparator.comparingLong(e -> e.getValue().started))
         .map(e -> pending.remove(e.getKey()) != null)
         .orElse(false);
   }
