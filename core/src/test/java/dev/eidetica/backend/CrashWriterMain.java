@@ -3,11 +3,8 @@ package dev.eidetica.backend;
 import static dev.eidetica.backend.TestEntries.stored;
 
 import dev.eidetica.entry.Entry;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,21 +26,8 @@ public final class CrashWriterMain {
     Path file = Path.of(args[0]);
     long limit = Long.parseLong(args[1]);
     long seed = Long.parseLong(args[2]);
-    Thread.ofPlatform()
-        .daemon()
-        .start(
-            () -> {
-              try {
-                while (System.in.read() >= 0) {
-                  // Nothing is sent; this waits for end of input.
-                }
-              } catch (IOException ignored) {
-                // Treated as end of input.
-              }
-              System.exit(3);
-            });
-    PrintStream out =
-        new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    ChildJvm.exitWhenParentGoes();
+    PrintStream out = ChildJvm.unbufferedStdout();
     TestEntries t = new TestEntries(seed);
     try (SqliteBackend backend = SqliteBackend.open(file, SqliteOptions.defaults())) {
       Entry root = t.root("crash " + seed);

@@ -4,11 +4,7 @@ import dev.eidetica.Database;
 import dev.eidetica.Instance;
 import dev.eidetica.Transaction;
 import dev.eidetica.entry.EntryId;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
@@ -63,21 +59,8 @@ public final class PowerCutWriterMain {
     Random random = new Random(Long.parseLong(args[2]));
     boolean reopen = args[3].equals("reopen");
     long limit = Long.parseLong(args[4]);
-    Thread.ofPlatform()
-        .daemon()
-        .start(
-            () -> {
-              try {
-                while (System.in.read() >= 0) {
-                  // Nothing is sent; this waits for end of input.
-                }
-              } catch (IOException ignored) {
-                // Treated as end of input.
-              }
-              System.exit(3);
-            });
-    PrintStream out =
-        new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    ChildJvm.exitWhenParentGoes();
+    PrintStream out = ChildJvm.unbufferedStdout();
     SqliteOptions options = SqliteOptions.builder().durability(durability).build();
     Instance.Builder builder =
         Instance.builder().dataDirectory(dataDirectory).sqliteOptions(options);
