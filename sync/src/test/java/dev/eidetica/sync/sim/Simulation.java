@@ -177,6 +177,10 @@ final class Simulation {
   private final List<String> failures = new ArrayList<>();
   private final List<Call> calls = new ArrayList<>();
   private final Set<String> edges = new LinkedHashSet<>();
+
+  /** "replica>database" for each database a new replica's own join brought it. */
+  private final Set<String> joined = new LinkedHashSet<>();
+
   private final List<String[]> extraEdges = new ArrayList<>();
   private final Map<String, Long> refusedCommits = new LinkedHashMap<>();
   private Hostile hostile;
@@ -799,13 +803,14 @@ final class Simulation {
   }
 
   /**
-   * Until the new replica holds every database, it (or rather its user) asks a random replica to
-   * let it join, every few seconds: faults may defeat any one attempt, as they would a person's.
+   * Until the new replica has joined every database, it (or rather its user) asks a random replica
+   * to let it join, every few seconds: faults may defeat any one attempt, as they would a person's.
+   * Holding a database is not enough: a random relationship may have brought it, and that one may
+   * be removed again, while the joins form the tree of relationships that stays.
    */
   private void keepJoining(Replica r) {
-    boolean holdsAll =
-        r.up() && databases.stream().allMatch(id -> r.instance.findDatabase(id).isPresent());
-    if (holdsAll) {
+    boolean joinedAll = databases.stream().allMatch(id -> joined.contains(r.name + ">" + id));
+    if (joinedAll) {
       return;
     }
     scheduler.after(2_000 + random.nextLong(3_000), "rejoin " + r.name, () -> keepJoining(r));
@@ -822,9 +827,18 @@ final class Simulation {
             return;
           }
           for (EntryId db : databases) {
-            if (r.instance.findDatabase(db).isEmpty()) {
-              this.<SyncReport>call(r, "join", f -> new Command.Join(db, via.key, f));
+            if (!joined.contains(r.name + ">" + db)) {
+              CompletableFuture<SyncReport> join =
+                  this.<SyncReport>call(r, "join", f -> new Command.Join(db, via.key, f));
               edges.add(r.name + ">" + via.name + ">" + db.toHex());
+              whenDone(
+                  join,
+                  "joined " + r.name,
+                  (report, error) -> {
+                    if (error == null) {
+                      joined.add(r.name + ">" + db);
+                    }
+                  });
             }
           }
         });
