@@ -1,8 +1,12 @@
 package dev.eidetica.sync.engine;
 
+import dev.eidetica.Database;
 import dev.eidetica.Instance;
+import dev.eidetica.Transaction;
+import dev.eidetica.auth.Permission;
 import dev.eidetica.sync.LoopbackTransport;
 import dev.eidetica.sync.ManualClock;
+import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.SyncConfig;
 import dev.eidetica.sync.client.Transports;
 import dev.eidetica.sync.discovery.PeerDiscovery;
@@ -13,7 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 
 /**
  * Engines driven by hand: a manual clock, jobs run inline (the direct executor) and {@link #pump()}
@@ -104,6 +111,40 @@ final class EngineHarness implements AutoCloseable {
     Node n = new Node(name, instance, config, discovery);
     nodes.add(n);
     return n;
+  }
+
+  /**
+   * A database of {@code owner} that {@code other} may write, with {@code other} having added
+   * {@code owner} as a peer and related the database to it (which starts its first sync).
+   */
+  Database related(Node owner, Node other) {
+    Database db = owner.instance.createDatabase("notes");
+    try (Transaction tx = db.newTransaction()) {
+      tx.settings().grant(other.instance.deviceKey(), Permission.write(10));
+      tx.commit();
+    }
+    this.<PeerStatus>call(other, f -> new Command.AddPeer(owner.address(), null, "", f));
+    this.<Boolean>call(
+        other, f -> new Command.CreateRelationship(db.id(), owner.instance.deviceKey(), f));
+    return db;
+  }
+
+  /**
+   * Workers that run jobs inline until {@link #hold} is set, then keep them for the test to run
+   * when it chooses (to order a job against the engine's steps).
+   */
+  static final class HeldJobs implements Executor {
+    final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+    volatile boolean hold;
+
+    @Override
+    public void execute(Runnable task) {
+      if (hold) {
+        held.add(task);
+      } else {
+        task.run();
+      }
+    }
   }
 
   /**

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eidetica.Database;
 import dev.eidetica.Transaction;
-import dev.eidetica.auth.Permission;
-import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.SyncConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -25,18 +23,6 @@ class SyncEngineClockJumpTest {
     h.close();
   }
 
-  private Database related(EngineHarness.Node owner, EngineHarness.Node other) {
-    Database db = owner.instance.createDatabase("notes");
-    try (Transaction tx = db.newTransaction()) {
-      tx.settings().grant(other.instance.deviceKey(), Permission.write(10));
-      tx.commit();
-    }
-    h.<PeerStatus>call(other, f -> new Command.AddPeer(owner.address(), null, "", f));
-    h.<Boolean>call(
-        other, f -> new Command.CreateRelationship(db.id(), owner.instance.deviceKey(), f));
-    return db;
-  }
-
   private static void put(Database db, String key, String value) {
     try (Transaction tx = db.newTransaction()) {
       tx.docStore("data").set(key, value);
@@ -49,7 +35,7 @@ class SyncEngineClockJumpTest {
     SyncConfig config = SyncConfig.builder().periodicSync(Duration.ofHours(24)).build();
     EngineHarness.Node a = h.node("a", config);
     EngineHarness.Node b = h.node("b", config);
-    Database db = related(a, b);
+    Database db = h.related(a, b);
     a.transport.stopServer();
     put(b.instance.database(db.id()), "k", "v");
     h.pump(); // the push fails: retry in 2 s
@@ -69,7 +55,7 @@ class SyncEngineClockJumpTest {
         SyncConfig.builder().enabled(false).periodicSync(Duration.ofMinutes(1)).build();
     EngineHarness.Node a = h.node("a", config);
     EngineHarness.Node b = h.node("b", config);
-    Database db = related(a, b);
+    Database db = h.related(a, b);
     put(b.instance.database(db.id()), "k", "v"); // pushes are off: only the periodic sync moves it
 
     h.clock.advance(SET_BACK);

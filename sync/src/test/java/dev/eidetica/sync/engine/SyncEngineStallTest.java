@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eidetica.Database;
 import dev.eidetica.Transaction;
-import dev.eidetica.auth.Permission;
 import dev.eidetica.crypto.PublicKey;
 import dev.eidetica.sync.PeerStatus;
 import dev.eidetica.sync.SyncConfig;
@@ -47,15 +46,9 @@ class SyncEngineStallTest {
     workers.shutdownNow();
   }
 
+  /** {@link EngineHarness#related}, its first sync finished. */
   private Database related(EngineHarness.Node owner, EngineHarness.Node other) {
-    Database db = owner.instance.createDatabase("notes");
-    try (Transaction tx = db.newTransaction()) {
-      tx.settings().grant(other.instance.deviceKey(), Permission.write(10));
-      tx.commit();
-    }
-    h.<PeerStatus>call(other, f -> new Command.AddPeer(owner.address(), null, "", f));
-    h.<Boolean>call(
-        other, f -> new Command.CreateRelationship(db.id(), owner.instance.deviceKey(), f));
+    Database db = h.related(owner, other);
     syncNow(other, owner, db).join();
     return db;
   }

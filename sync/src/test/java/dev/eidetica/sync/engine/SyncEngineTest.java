@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,24 +254,16 @@ class SyncEngineTest {
 
   @Test
   void aFullQueueRefusesACommandAtOnceButNeverHoldsAJobsOutcome() {
-    ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
-    AtomicBoolean hold = new AtomicBoolean();
-    h.workers =
-        task -> {
-          if (hold.get()) {
-            held.add(task);
-          } else {
-            task.run();
-          }
-        };
+    EngineHarness.HeldJobs jobs = new EngineHarness.HeldJobs();
+    h.workers = jobs;
     SyncConfig tiny = CONFIG.toBuilder().commandQueueCapacity(16).build();
     EngineHarness.Node a = h.node("a", CONFIG);
     EngineHarness.Node b = h.node("b", tiny);
-    hold.set(true);
+    jobs.hold = true;
     CompletableFuture<PeerStatus> added = new CompletableFuture<>();
     b.engine.submit(new Command.AddPeer(a.address(), null, "", added));
     b.engine.doWork(); // the handshake job is started, and held
-    assertThat(held).hasSize(1);
+    assertThat(jobs.held).hasSize(1);
     List<CompletableFuture<List<PeerStatus>>> statuses = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       var f = new CompletableFuture<List<PeerStatus>>();
@@ -284,7 +274,7 @@ class SyncEngineTest {
     assertThatThrownBy(() -> b.engine.submit(new Command.Status(new CompletableFuture<>())))
         .isInstanceOf(SyncBusyException.class)
         .hasMessageContaining("queue is full");
-    Runnable job = held.poll();
+    Runnable job = jobs.held.poll();
     CompletableFuture<Void> reported = new CompletableFuture<>();
     Thread.ofPlatform()
         .start(
@@ -344,32 +334,24 @@ class SyncEngineTest {
   void aHandshakeThatAnnouncedStaleAddressesIsRepeated() {
     SyncConfig quiet = CONFIG.toBuilder().periodicSync(Duration.ofDays(1)).build();
     EngineHarness.Node a = h.node("a", quiet);
-    ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
-    AtomicBoolean hold = new AtomicBoolean();
-    h.workers =
-        task -> {
-          if (hold.get()) {
-            held.add(task);
-          } else {
-            task.run();
-          }
-        };
+    EngineHarness.HeldJobs jobs = new EngineHarness.HeldJobs();
+    h.workers = jobs;
     EngineHarness.Node b = h.node("b", quiet);
     Database db = sharedWith(a.instance, b.instance);
     h.<Void>call(b, f -> new Command.StopServer("loop", f));
 
     // b's handshake runs after its server started but before its engine took note: it tells a
     // that b has no server, so a has nowhere to push to.
-    hold.set(true);
+    jobs.hold = true;
     b.engine.submit(new Command.AddPeer(a.address(), null, "", new CompletableFuture<>()));
     b.engine.doWork();
     b.engine.submit(new Command.StartServer("loop", "b", new CompletableFuture<>()));
     b.engine.doWork();
-    Runnable handshake = held.poll();
-    Runnable startServer = held.poll();
+    Runnable handshake = jobs.held.poll();
+    Runnable startServer = jobs.held.poll();
     startServer.run();
     handshake.run();
-    hold.set(false);
+    jobs.hold = false;
     h.pump();
 
     relate(b, db, a);
